@@ -1,0 +1,108 @@
+"""Staff roles (DESIGN §1) as Django groups, and the permissions each holds.
+
+Groups are created and kept in step by migrations that call
+``sync_role_groups``; a permission whose model does not exist yet is skipped
+and picked up by the migration that adds the model.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffRole(models.TextChoices):
+    CAMPAIGN_MANAGER = "campaign_manager", _("Campaign manager")
+    REVIEWER = "reviewer", _("Enrollment reviewer")
+    COUNCIL = "council", _("Emulation and rewards council")
+    DIRECTOR = "director", _("Director")
+
+
+# Group names are stored data, read by staff in the admin: Vietnamese.
+GROUP_NAMES: dict[str, str] = {
+    StaffRole.CAMPAIGN_MANAGER: "Quản lý phong trào thi đua",
+    StaffRole.REVIEWER: "Cán bộ thẩm định hồ sơ thu",
+    StaffRole.COUNCIL: "Hội đồng thi đua – khen thưởng",
+    StaffRole.DIRECTOR: "Giám đốc",
+}
+
+_CONFIG_MODELS = [
+    "campaigns.campaign",
+    "campaigns.phase",
+    "campaigns.cluster",
+    "campaigns.team",
+    "campaigns.quota",
+    "campaigns.plantarget",
+    "campaigns.indicator",
+    "campaigns.indicatortarget",
+    "campaigns.indicatorvalue",
+    "campaigns.awardrule",
+    "campaigns.prizetier",
+    "collectors.locality",
+    "collectors.unit",
+    "collectors.serviceorganization",
+    "collectors.agent",
+]
+_HISTORY_MODELS = ["campaigns.phasetransition", "enrollments.enrollmenttransition"]
+_DATA_MODELS = ["enrollments.participant", "enrollments.coverageperiod", "enrollments.enrollment"]
+_ALL = ["view", "add", "change", "delete"]
+
+
+def _perms(models_: list[str], actions: list[str]) -> list[str]:
+    return [f"{label.split('.')[0]}.{action}_{label.split('.')[1]}" for label in models_ for action in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    StaffRole.CAMPAIGN_MANAGER: [
+        *_perms(_CONFIG_MODELS, _ALL),
+        *_perms(_HISTORY_MODELS, ["view"]),
+        *_perms(_DATA_MODELS, ["view"]),
+        *_perms(["enrollments.parameter"], ["view", "add", "change"]),
+        "campaigns.close_phase",
+        "campaigns.finalize_phase",
+        "campaigns.reopen_phase",
+    ],
+    StaffRole.REVIEWER: [
+        *_perms(
+            ["campaigns.campaign", "campaigns.phase", "collectors.agent", "collectors.serviceorganization"], ["view"]
+        ),
+        *_perms(_HISTORY_MODELS, ["view"]),
+        *_perms(["enrollments.enrollment", "enrollments.participant"], ["view", "change"]),
+        *_perms(["enrollments.coverageperiod"], ["view", "add", "change"]),
+        *_perms(["enrollments.parameter"], ["view"]),
+        "enrollments.review_enrollment",
+    ],
+    StaffRole.COUNCIL: [
+        *_perms(_CONFIG_MODELS, ["view"]),
+        *_perms(_HISTORY_MODELS, ["view"]),
+        *_perms(_DATA_MODELS, ["view"]),
+    ],
+    StaffRole.DIRECTOR: [
+        *_perms(_CONFIG_MODELS, ["view"]),
+        *_perms(_HISTORY_MODELS, ["view"]),
+        *_perms(_DATA_MODELS, ["view"]),
+    ],
+}
+
+
+def sync_role_groups(apps) -> None:
+    """Create the role groups and give each exactly its permissions. Safe to run again."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrate; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, group_name in GROUP_NAMES.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.set(wanted)

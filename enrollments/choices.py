@@ -1,0 +1,43 @@
+"""Choices shared by campaigns and enrollments. No model imports here."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Product(models.TextChoices):
+    VSI = "VSI", _("Voluntary social insurance")
+    HHI = "HHI", _("Household health insurance")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class HouseholdCategory(models.TextChoices):
+    POOR = "poor", _("Poor household")
+    NEAR_POOR = "near_poor", _("Near-poor household")
+    ISLAND_COMMUNE = "island_commune", _("Island commune resident")
+    ETHNIC_MINORITY = "ethnic_minority", _("Ethnic minority")
+    OTHER = "other", _("Other")
+
+
+class EnrollmentStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class NotCountedReason(models.TextChoices):
+    NOT_NEW = "not_new", _("Not a new participant (covered within the gap)")
+    DUPLICATE = "duplicate", _("Participant already counted on an earlier receipt")
+    PRODUCT_NOT_COUNTED = "product_not_counted", _("Product not counted by the campaign")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+VSI_PAYMENT_MONTHS = (1, 3, 6, 12)
+HHI_PAYMENT_MONTHS = (3, 6, 12)

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small cast of users per role, and service availability.
+
+Under ``CI=true`` a test that needs PostgreSQL or Redis fails instead of
+skipping when the service is missing.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from campaigns.roles import GROUP_NAMES, StaffRole
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        _need(
+            settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+            "needs PostgreSQL: set DATABASE_URL",
+        )
+    if item.get_closest_marker("redis"):
+        _need(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL")
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.vn", "root-pass-123")
+
+
+def _staff_in(django_user_model, username: str, role: StaffRole):
+    user = django_user_model.objects.create_user(username, f"{username}@example.vn", "staff-pass-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    return user
+
+
+@pytest.fixture
+def campaign_manager(django_user_model):
+    return _staff_in(django_user_model, "manager", StaffRole.CAMPAIGN_MANAGER)
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return _staff_in(django_user_model, "reviewer", StaffRole.REVIEWER)
+
+
+@pytest.fixture
+def council_member(django_user_model):
+    return _staff_in(django_user_model, "council", StaffRole.COUNCIL)
+
+
+@pytest.fixture
+def director(django_user_model):
+    return _staff_in(django_user_model, "director", StaffRole.DIRECTOR)
