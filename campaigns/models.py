@@ -682,7 +682,7 @@ class PrizeTier(models.Model):
                 name="prizetier_money_fields_match_kind",
                 condition=Q(money="none", amount__isnull=True, coefficient__isnull=True)
                 | Q(money__in=["fixed", "per_headcount"], amount__isnull=False, coefficient__isnull=True)
-                | Q(money="salary_coefficient", coefficient__gt=0, amount__isnull=True),
+                | Q(money="salary_coefficient", coefficient__isnull=False, coefficient__gt=0, amount__isnull=True),
                 violation_error_message=_(
                     "Fixed and per-headcount prizes need an amount, a salary prize a coefficient, and nothing else."
                 ),

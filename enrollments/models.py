@@ -250,7 +250,12 @@ class Enrollment(models.Model):
             models.CheckConstraint(
                 name="enrollment_product_fields",
                 condition=Q(product="VSI", declared_income__isnull=False, household_member_order__isnull=True)
-                | Q(product="HHI", household_member_order__gte=1, declared_income__isnull=True),
+                | Q(
+                    product="HHI",
+                    household_member_order__isnull=False,
+                    household_member_order__gte=1,
+                    declared_income__isnull=True,
+                ),
                 violation_error_message=_(
                     "A VSI enrollment needs a declared income; an HHI enrollment a household member order."
                 ),

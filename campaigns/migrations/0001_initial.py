@@ -333,7 +333,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='prizetier',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('coefficient__isnull', True), ('money', 'none')), models.Q(('amount__isnull', False), ('coefficient__isnull', True), ('money__in', ['fixed', 'per_headcount'])), models.Q(('amount__isnull', True), ('coefficient__gt', 0), ('money', 'salary_coefficient')), _connector='OR'), name='prizetier_money_fields_match_kind', violation_error_message='Fixed and per-headcount prizes need an amount, a salary prize a coefficient, and nothing else.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('coefficient__isnull', True), ('money', 'none')), models.Q(('amount__isnull', False), ('coefficient__isnull', True), ('money__in', ['fixed', 'per_headcount'])), models.Q(('amount__isnull', True), ('coefficient__gt', 0), ('coefficient__isnull', False), ('money', 'salary_coefficient')), _connector='OR'), name='prizetier_money_fields_match_kind', violation_error_message='Fixed and per-headcount prizes need an amount, a salary prize a coefficient, and nothing else.'),
         ),
         migrations.AddConstraint(
             model_name='prizetier',

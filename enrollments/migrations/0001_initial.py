@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('declared_income__isnull', False), ('household_member_order__isnull', True), ('product', 'VSI')), models.Q(('declared_income__isnull', True), ('household_member_order__gte', 1), ('product', 'HHI')), _connector='OR'), name='enrollment_product_fields', violation_error_message='A VSI enrollment needs a declared income; an HHI enrollment a household member order.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('declared_income__isnull', False), ('household_member_order__isnull', True), ('product', 'VSI')), models.Q(('declared_income__isnull', True), ('household_member_order__gte', 1), ('household_member_order__isnull', False), ('product', 'HHI')), _connector='OR'), name='enrollment_product_fields', violation_error_message='A VSI enrollment needs a declared income; an HHI enrollment a household member order.'),
         ),
         migrations.AddConstraint(
             model_name='enrollment',
