@@ -1,12 +1,40 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
+
+from campaigns.views import MyProgressView
+from enrollments.views import EnrollmentViewSet, QuoteView
 
 admin.site.site_header = _("Emulation campaigns — Vietnam Social Security")
 admin.site.site_title = _("Emulation campaigns")
 admin.site.index_title = _("Campaign administration")
 
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token. Throttled per client address."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+
+router = DefaultRouter()
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/progress/", MyProgressView.as_view(), name="my-progress"),
+    path("quote/", QuoteView.as_view(), name="quote"),
+    path("", include(router.urls)),
+]
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -203,6 +203,9 @@ class Enrollment(models.Model):
     coverage_start = models.DateField(_("coverage start"))
     declared_income = models.PositiveBigIntegerField(_("declared monthly income (VND)"), null=True, blank=True)
     household_member_order = models.PositiveSmallIntegerField(_("household member order"), null=True, blank=True)
+    household_category = models.CharField(
+        _("household category"), max_length=20, choices=HouseholdCategory.choices, default=HouseholdCategory.OTHER
+    )
     amount_due = models.PositiveBigIntegerField(_("amount due (VND)"), default=0)
     state_support = models.PositiveBigIntegerField(_("state support (VND)"), default=0)
     status = models.CharField(
@@ -221,6 +224,13 @@ class Enrollment(models.Model):
         blank=True,
         related_name="duplicates",
         help_text=_("The earlier enrollment that counts for this participant."),
+    )
+    request_fingerprint = models.CharField(
+        _("request fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A digest of the submitted content: a replay must match it."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

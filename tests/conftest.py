@@ -35,6 +35,12 @@ def pytest_runtest_setup(item):
         _need(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing at production strength costs a second per login made; tests need none of it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.vn", "root-pass-123")

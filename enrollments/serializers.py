@@ -1,0 +1,155 @@
+"""Shapes of the enrollment API. Input serializers only parse and type the
+request; every domain rule lives in ``enrollments.services``."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enrollments.choices import HHI_PAYMENT_MONTHS, VSI_PAYMENT_MONTHS, Gender, HouseholdCategory, Product
+from enrollments.models import Enrollment, Participant
+
+_digits = RegexValidator(r"^[0-9]+$", _("Digits only."))
+
+
+class ParticipantInSerializer(serializers.Serializer):
+    personal_id = serializers.CharField(min_length=12, max_length=12, validators=[_digits])
+    social_insurance_code = serializers.CharField(
+        min_length=10, max_length=10, required=False, allow_blank=True, validators=[_digits]
+    )
+    full_name = serializers.CharField(max_length=200)
+    date_of_birth = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    household_category = serializers.ChoiceField(choices=HouseholdCategory.choices, default=HouseholdCategory.OTHER)
+    locality_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class EnrollmentInSerializer(serializers.Serializer):
+    client_ref = serializers.CharField(max_length=64)
+    campaign = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text=_("Only needed when you take part in several.")
+    )
+    product = serializers.ChoiceField(choices=Product.choices)
+    participant = ParticipantInSerializer()
+    receipt_at = serializers.DateTimeField(help_text=_("With a UTC offset; without one, Vietnam time is assumed."))
+    payment_months = serializers.IntegerField(min_value=1, max_value=12)
+    declared_income = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    household_member_order = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
+    receipt_no = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        errors = {}
+        if attrs["product"] == Product.VSI:
+            if attrs.get("declared_income") is None:
+                errors["declared_income"] = [_("A VSI enrollment needs a declared monthly income.")]
+            if attrs.get("household_member_order") is not None:
+                errors["household_member_order"] = [_("Only HHI enrollments have a household member order.")]
+            if attrs["payment_months"] not in VSI_PAYMENT_MONTHS:
+                errors["payment_months"] = [_("VSI is paid for 1, 3, 6 or 12 months.")]
+        else:
+            if attrs.get("household_member_order") is None:
+                errors["household_member_order"] = [_("An HHI enrollment needs the member's order in the household.")]
+            if attrs.get("declared_income") is not None:
+                errors["declared_income"] = [_("Only VSI enrollments have a declared income.")]
+            if attrs["payment_months"] not in HHI_PAYMENT_MONTHS:
+                errors["payment_months"] = [_("HHI is paid for 3, 6 or 12 months.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class BulkInSerializer(serializers.Serializer):
+    """Only the envelope; each item is parsed on its own so one bad item does not sink the rest."""
+
+    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=1000)
+
+
+class ParticipantOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["personal_id", "full_name", "date_of_birth", "gender"]
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    phase = serializers.SerializerMethodField()
+    agent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    participant = ParticipantOutSerializer(read_only=True)
+    not_counted_reason_display = serializers.CharField(source="get_not_counted_reason_display", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "client_ref",
+            "campaign",
+            "phase",
+            "agent",
+            "product",
+            "participant",
+            "household_category",
+            "receipt_no",
+            "receipt_at",
+            "submitted_at",
+            "payment_months",
+            "coverage_start",
+            "declared_income",
+            "household_member_order",
+            "amount_due",
+            "state_support",
+            "status",
+            "status_reason",
+            "counted",
+            "not_counted_reason",
+            "not_counted_reason_display",
+        ]
+        read_only_fields = fields
+
+    def get_phase(self, obj) -> dict:
+        return {"id": obj.phase_id, "number": obj.phase.number, "name": obj.phase.name}
+
+
+class BulkItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "replayed", "conflict", "invalid"])
+    id = serializers.IntegerField(allow_null=True)
+    client_ref = serializers.CharField(allow_null=True)
+    counted = serializers.BooleanField(allow_null=True)
+    not_counted_reason = serializers.CharField(allow_blank=True, allow_null=True)
+    amount_due = serializers.IntegerField(allow_null=True)
+    errors = serializers.DictField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    replayed = serializers.IntegerField()
+    conflicts = serializers.IntegerField()
+    invalid = serializers.IntegerField()
+    results = BulkItemResultSerializer(many=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class QuoteQuerySerializer(serializers.Serializer):
+    product = serializers.ChoiceField(choices=Product.choices)
+    date = serializers.DateField(required=False, help_text=_("Default: today."))
+    payment_months = serializers.IntegerField(min_value=1, max_value=12)
+    declared_income = serializers.IntegerField(min_value=0, required=False)
+    household_category = serializers.ChoiceField(choices=HouseholdCategory.choices, default=HouseholdCategory.OTHER)
+    household_member_order = serializers.IntegerField(min_value=1, max_value=99, required=False)
+
+
+class QuoteSerializer(serializers.Serializer):
+    product = serializers.CharField()
+    on = serializers.DateField()
+    payment_months = serializers.IntegerField()
+    monthly_contribution = serializers.IntegerField()
+    monthly_support = serializers.IntegerField()
+    amount_due = serializers.IntegerField()
+    state_support = serializers.IntegerField()
+    income_floor = serializers.IntegerField(allow_null=True)
+    income_ceiling = serializers.IntegerField(allow_null=True)
+    base_salary = serializers.IntegerField(allow_null=True)

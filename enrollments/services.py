@@ -1,0 +1,411 @@
+"""Writes on enrollments: submission (single and bulk), status changes, and the
+history row each change leaves."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from campaigns.models import Phase
+from campaigns.selectors import Participation, agent_participations
+from collectors.models import Agent, Locality
+from enrollments.choices import EnrollmentStatus, HouseholdCategory, Product
+from enrollments.contributions import ParameterTable, contribution_quote
+from enrollments.counting import (
+    coverage_end,
+    keys_for_participants,
+    load_coverage,
+    plan_counting,
+    recount,
+    snapshot_of,
+    write_plan,
+)
+from enrollments.identity import personal_id_errors
+from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
+
+MAX_BULK_ITEMS = 1000
+CLOCK_SKEW = timedelta(minutes=5)
+VSI_MINIMUM_AGE = 15
+
+
+class InvalidTransition(Exception):
+    """A status change the state map does not allow."""
+
+
+@dataclass
+class SubmitResult:
+    index: int
+    outcome: str  # created | replayed | conflict | invalid
+    enrollment: Enrollment | None = None
+    errors: dict[str, Any] = field(default_factory=dict)
+
+
+def normalize_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def _same_name(a: str, b: str) -> bool:
+    return normalize_name(a).casefold() == normalize_name(b).casefold()
+
+
+def _fingerprint(item: dict[str, Any]) -> str:
+    person = item["participant"]
+    content = {
+        "campaign": item.get("campaign") or "",
+        "product": item["product"],
+        "personal_id": person["personal_id"],
+        "full_name": normalize_name(person["full_name"]).casefold(),
+        "date_of_birth": person["date_of_birth"].isoformat(),
+        "gender": person["gender"],
+        "household_category": person.get("household_category") or HouseholdCategory.OTHER,
+        "locality_code": person.get("locality_code") or "",
+        "receipt_at": item["receipt_at"].astimezone(UTC).isoformat(),
+        "payment_months": item["payment_months"],
+        "declared_income": item.get("declared_income"),
+        "household_member_order": item.get("household_member_order"),
+        "receipt_no": item.get("receipt_no") or "",
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _local(moment: datetime, phase: Phase) -> str:
+    return date_format(moment.astimezone(phase.campaign.tzinfo), "d/m/Y H:i")
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class _Intake:
+    """One batch of one agent's submissions, validated and written together."""
+
+    def __init__(self, *, agent: Agent, items: list[dict[str, Any]], now: datetime):
+        self.agent = agent
+        self.items = items
+        self.now = now
+        self.results: list[SubmitResult | None] = [None] * len(items)
+        self.participations = agent_participations(agent=agent)
+        self.parameters = ParameterTable.load()
+
+    # --- validation of one item (no queries) ---------------------------------
+    def _place(self, item: dict[str, Any], errors: dict[str, Any]) -> tuple[Participation, Phase] | None:
+        receipt_at: datetime = item["receipt_at"]
+        if receipt_at > self.now + CLOCK_SKEW:
+            errors["receipt_at"] = [_("The receipt time cannot be in the future.")]
+            return None
+        candidates = self.participations
+        if item.get("campaign"):
+            candidates = [p for p in candidates if p.campaign.code == item["campaign"]]
+            if not candidates:
+                errors["campaign"] = [_("You take part in no running campaign with this code.")]
+                return None
+        if not candidates:
+            errors["receipt_at"] = [_("You take part in no running campaign.")]
+            return None
+        placed = [(p, p.phase_at(receipt_at)) for p in candidates]
+        placed = [(p, phase) for p, phase in placed if phase is not None]
+        if not placed:
+            names = ", ".join(p.campaign.name for p in candidates)
+            errors["receipt_at"] = [
+                _("The receipt time lies outside every phase of %(campaigns)s.") % {"campaigns": names}
+            ]
+            return None
+        if len(placed) > 1:
+            errors["campaign"] = [
+                _("The receipt falls in several of your campaigns (%(codes)s); give the campaign code.")
+                % {"codes": ", ".join(p.campaign.code for p, _phase in placed)}
+            ]
+            return None
+        participation, phase = placed[0]
+        if phase.status in (Phase.Status.CLOSED, Phase.Status.FINALIZED) or self.now > phase.submission_deadline:
+            errors["receipt_at"] = [
+                _(
+                    "%(phase)s is closed for submissions: its cutoff was %(cutoff)s and submissions "
+                    "were accepted until %(deadline)s."
+                )
+                % {
+                    "phase": phase.name,
+                    "cutoff": _local(phase.cutoff, phase),
+                    "deadline": _local(phase.submission_deadline, phase),
+                }
+            ]
+            return None
+        return participation, phase
+
+    def _check_person(self, item: dict[str, Any], errors: dict[str, Any], known: Participant | None) -> None:
+        person = item["participant"]
+        person_errors: dict[str, list[str]] = {}
+        id_errors = personal_id_errors(
+            person["personal_id"], date_of_birth=person["date_of_birth"], gender=person["gender"]
+        )
+        if id_errors:
+            person_errors["personal_id"] = id_errors
+        if known is not None:
+            if not _same_name(known.full_name, person["full_name"]):
+                person_errors["full_name"] = [_("This personal ID is registered under a different name.")]
+            if known.date_of_birth != person["date_of_birth"]:
+                person_errors["date_of_birth"] = [_("This personal ID is registered with a different date of birth.")]
+        if person.get("locality_code") and person["locality_code"] not in self.localities:
+            person_errors["locality_code"] = [_("Unknown locality code.")]
+        if person_errors:
+            errors["participant"] = person_errors
+
+    def _check_product(self, item, errors, phase: Phase):
+        receipt_day = item["receipt_at"].astimezone(phase.campaign.tzinfo).date()
+        person = item["participant"]
+        if item["product"] == Product.VSI and _age_on(person["date_of_birth"], receipt_day) < VSI_MINIMUM_AGE:
+            errors.setdefault("participant", {})["date_of_birth"] = [
+                _("A VSI participant must be at least 15 years old on the receipt date.")
+            ]
+        try:
+            return contribution_quote(
+                product=item["product"],
+                on=receipt_day,
+                payment_months=item["payment_months"],
+                declared_income=item.get("declared_income"),
+                household_category=person.get("household_category") or HouseholdCategory.OTHER,
+                household_member_order=item.get("household_member_order"),
+                parameters=self.parameters,
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+            return None
+
+    # --- the batch -----------------------------------------------------------
+    def run(self) -> list[SubmitResult]:
+        items = self.items
+        fingerprints = [_fingerprint(item) for item in items]
+        # An agent's submissions are taken one batch at a time: replays of the
+        # same client reference can then never race each other.
+        Agent.objects.select_for_update().filter(pk=self.agent.pk).first()
+        stored = {
+            e.client_ref: e
+            for e in Enrollment.objects.filter(
+                agent=self.agent, client_ref__in={item["client_ref"] for item in items}
+            ).select_related("campaign", "phase", "participant")
+        }
+        pids = {item["participant"]["personal_id"] for item in items}
+        known = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
+        codes = {item["participant"].get("locality_code") for item in items} - {None, ""}
+        self.localities = dict(Locality.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+
+        accepted: list[tuple[int, dict[str, Any], Participation, Phase, Any]] = []
+        first_in_batch: dict[str, int] = {}
+        for index, item in enumerate(items):
+            ref = item["client_ref"]
+            previous = stored.get(ref)
+            if previous is not None:
+                outcome = "replayed" if previous.request_fingerprint == fingerprints[index] else "conflict"
+                self.results[index] = SubmitResult(index, outcome, previous)
+                continue
+            if ref in first_in_batch:
+                earlier = first_in_batch[ref]
+                same = fingerprints[earlier] == fingerprints[index]
+                self.results[index] = SubmitResult(index, "replayed" if same else "conflict", None)
+                continue
+            errors: dict[str, Any] = {}
+            self._check_person(item, errors, known.get(item["participant"]["personal_id"]))
+            placed = self._place(item, errors)
+            quote = self._check_product(item, errors, placed[1]) if placed else None
+            if errors:
+                self.results[index] = SubmitResult(index, "invalid", errors=errors)
+                continue
+            first_in_batch[ref] = index
+            accepted.append((index, item, placed[0], placed[1], quote))
+
+        if accepted:
+            self._write(accepted, known, fingerprints)
+        # Items repeating a reference earlier in the batch point at its result.
+        for index, result in enumerate(self.results):
+            if result is not None and result.enrollment is None and result.outcome in ("replayed", "conflict"):
+                earlier = self.results[first_in_batch[items[index]["client_ref"]]]
+                if earlier is not None and earlier.outcome == "created":
+                    result.enrollment = earlier.enrollment
+                else:
+                    self.results[index] = SubmitResult(index, "invalid", errors=earlier.errors if earlier else {})
+        return self.results  # type: ignore[return-value]
+
+    def _participants(self, accepted, known: dict[str, Participant]) -> dict[str, Participant]:
+        missing = {}
+        for _index, item, _p, _phase, _quote in accepted:
+            person = item["participant"]
+            if person["personal_id"] not in known and person["personal_id"] not in missing:
+                missing[person["personal_id"]] = Participant(
+                    personal_id=person["personal_id"],
+                    social_insurance_code=person.get("social_insurance_code") or None,
+                    full_name=normalize_name(person["full_name"]),
+                    date_of_birth=person["date_of_birth"],
+                    gender=person["gender"],
+                    household_category=person.get("household_category") or HouseholdCategory.OTHER,
+                    locality_id=self.localities.get(person.get("locality_code") or ""),
+                )
+        if missing:
+            # Another batch may create the same person at the same moment: the
+            # unique personal ID decides, and the row that won is read back.
+            Participant.objects.bulk_create(missing.values(), ignore_conflicts=True)
+            known.update({p.personal_id: p for p in Participant.objects.filter(personal_id__in=missing)})
+        return known
+
+    def _write(self, accepted, known: dict[str, Participant], fingerprints: list[str]) -> None:
+        people = self._participants(accepted, known)
+        new: list[Enrollment] = []
+        for index, item, participation, phase, quote in accepted:
+            person = people[item["participant"]["personal_id"]]
+            # A person created concurrently by someone else must still agree.
+            if person.date_of_birth != item["participant"]["date_of_birth"] or not _same_name(
+                person.full_name, item["participant"]["full_name"]
+            ):
+                self.results[index] = SubmitResult(
+                    index,
+                    "invalid",
+                    errors={"participant": {"personal_id": [_("This personal ID is registered with other details.")]}},
+                )
+                continue
+            enrollment = Enrollment(
+                campaign=participation.campaign,
+                phase=phase,
+                agent=self.agent,
+                participant=person,
+                product=item["product"],
+                client_ref=item["client_ref"],
+                receipt_no=item.get("receipt_no") or "",
+                receipt_at=item["receipt_at"],
+                submitted_at=self.now,
+                payment_months=item["payment_months"],
+                coverage_start=item["receipt_at"].astimezone(participation.campaign.tzinfo).date(),
+                declared_income=item.get("declared_income"),
+                household_member_order=item.get("household_member_order"),
+                household_category=item["participant"].get("household_category") or HouseholdCategory.OTHER,
+                amount_due=quote.amount_due,
+                state_support=quote.state_support,
+                request_fingerprint=fingerprints[index],
+            )
+            new.append(enrollment)
+            self.results[index] = SubmitResult(index, "created", enrollment)
+        if not new:
+            return
+        # Lock every participant touched, in id order (no deadlocks between batches).
+        participant_ids = sorted({e.participant_id for e in new})
+        list(Participant.objects.select_for_update().filter(pk__in=participant_ids).order_by("pk").values("pk"))
+        keys = {(e.participant_id, e.campaign_id, e.product) for e in new}
+        existing = list(
+            Enrollment.objects.filter(
+                participant_id__in=participant_ids,
+                campaign_id__in={e.campaign_id for e in new},
+            ).select_related("duplicate_of")
+        )
+        existing = [e for e in existing if (e.participant_id, e.campaign_id, e.product) in keys]
+        before = snapshot_of(existing)
+        coverage = load_coverage(keys)
+        groups: dict[tuple, list[Enrollment]] = {}
+        for e in [*existing, *new]:
+            groups.setdefault((e.participant_id, e.campaign_id, e.product), []).append(e)
+        campaigns = {e.campaign_id: e.campaign for e in new}
+        for (participant_id, campaign_id, product), members in groups.items():
+            plan_counting(
+                members, campaign=campaigns[campaign_id], coverage=coverage.get((participant_id, product), [])
+            )
+        write_plan(existing, before, new)
+        EnrollmentTransition.objects.bulk_create(
+            [
+                EnrollmentTransition(
+                    enrollment=e, from_status="", to_status=EnrollmentStatus.SUBMITTED, by_id=self.agent.user_id
+                )
+                for e in new
+            ],
+            batch_size=500,
+        )
+
+
+@transaction.atomic
+def enrollments_submit(*, agent: Agent, items: list[dict[str, Any]], now: datetime | None = None) -> list[SubmitResult]:
+    """Take a batch of an agent's submissions. Each item is validated on its own;
+    valid items are stored even when others fail. Returns a result per item, in order.
+
+    ``items`` are already shaped (types parsed) by the API; every domain rule is
+    checked here.
+    """
+    if len(items) > MAX_BULK_ITEMS:
+        raise ValidationError({"items": _("At most %(n)d items per request.") % {"n": MAX_BULK_ITEMS}})
+    return _Intake(agent=agent, items=items, now=now or timezone.now()).run()
+
+
+def enrollment_submit(*, agent: Agent, item: dict[str, Any], now: datetime | None = None) -> SubmitResult:
+    return enrollments_submit(agent=agent, items=[item], now=now)[0]
+
+
+# --- status changes -------------------------------------------------------------
+
+TRANSITIONS: dict[str, set[str]] = {
+    EnrollmentStatus.SUBMITTED: {EnrollmentStatus.CONFIRMED, EnrollmentStatus.REJECTED, EnrollmentStatus.WITHDRAWN},
+    EnrollmentStatus.CONFIRMED: {EnrollmentStatus.CANCELLED},
+}
+REASON_REQUIRED = {EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED}
+
+
+@transaction.atomic
+def enrollment_transition(*, enrollment: Enrollment, to_status: str, by=None, reason: str = "") -> Enrollment:
+    """Move an enrollment along the state map, record it, keep coverage in step
+    and re-evaluate who counts for the participant."""
+    locked = Enrollment.objects.select_for_update().select_related("campaign").get(pk=enrollment.pk)
+    Participant.objects.select_for_update().filter(pk=locked.participant_id).first()
+    if to_status not in TRANSITIONS.get(locked.status, set()):
+        raise InvalidTransition(
+            _("An enrollment that is %(from)s cannot become %(to)s.")
+            % {"from": locked.get_status_display(), "to": EnrollmentStatus(to_status).label}
+        )
+    reason = reason.strip()
+    if to_status in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    from_status = locked.status
+    locked.status = to_status
+    locked.status_reason = reason
+    if to_status in (EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED, EnrollmentStatus.WITHDRAWN):
+        locked.counted, locked.not_counted_reason, locked.duplicate_of = False, to_status, None
+    locked.full_clean(exclude=["participant", "agent", "campaign", "phase", "duplicate_of"], validate_unique=False)
+    locked.save()
+    EnrollmentTransition.objects.create(
+        enrollment=locked, from_status=from_status, to_status=to_status, by=by, reason=reason
+    )
+    if to_status == EnrollmentStatus.CONFIRMED:
+        CoveragePeriod.objects.create(
+            participant_id=locked.participant_id,
+            product=locked.product,
+            start=locked.coverage_start,
+            end=coverage_end(locked.coverage_start, locked.payment_months),
+            source=CoveragePeriod.Source.ENROLLMENT,
+            enrollment=locked,
+        )
+    elif to_status == EnrollmentStatus.CANCELLED:
+        CoveragePeriod.objects.filter(enrollment=locked).delete()
+    # Coverage changes can turn other campaigns' enrollments new or not new.
+    recount(keys_for_participants([(locked.participant_id, locked.product)]))
+    locked.refresh_from_db()
+    return locked
+
+
+def enrollment_confirm(*, enrollment: Enrollment, by=None) -> Enrollment:
+    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.CONFIRMED, by=by)
+
+
+def enrollment_reject(*, enrollment: Enrollment, by=None, reason: str) -> Enrollment:
+    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.REJECTED, by=by, reason=reason)
+
+
+def enrollment_cancel(*, enrollment: Enrollment, by=None, reason: str) -> Enrollment:
+    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.CANCELLED, by=by, reason=reason)
+
+
+def enrollment_withdraw(*, enrollment: Enrollment, by=None, reason: str = "") -> Enrollment:
+    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.WITHDRAWN, by=by, reason=reason)

@@ -1,0 +1,97 @@
+"""Bulk submission: a result per item, valid items stored whatever the others do."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from enrollments.identity import make_personal_id
+from enrollments.models import Enrollment, EnrollmentTransition, Participant
+from tests.api.conftest import submission
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/enrollments/bulk/"
+
+
+def person(n: int) -> dict:
+    born = date(1980 + n % 20, 1 + n % 12, 1 + n % 28)
+    gender = "male" if n % 2 else "female"
+    pid = make_personal_id(province_code="049", date_of_birth=born, gender=gender, serial=n)
+    return {"personal_id": pid, "full_name": f"Người số {n}", "date_of_birth": born.isoformat(), "gender": gender}
+
+
+def items(count: int, *, prefix: str = "A01-") -> list[dict]:
+    receipt = (timezone.now() - timedelta(hours=2)).isoformat()
+    return [submission(client_ref=f"{prefix}{n:05d}", participant=person(n), receipt_at=receipt) for n in range(count)]
+
+
+def test_valid_items_are_stored_and_invalid_ones_reported_by_index(api1):
+    batch = items(5)
+    batch[1]["payment_months"] = 2
+    batch[3]["participant"]["gender"] = "female" if batch[3]["participant"]["gender"] == "male" else "male"
+    response = api1.post(URL, {"items": batch}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["created"], body["invalid"]) == (3, 2)
+    assert [row["status"] for row in body["results"]] == ["created", "invalid", "created", "invalid", "created"]
+    assert "payment_months" in body["results"][1]["errors"]
+    assert "personal_id" in body["results"][3]["errors"]["participant"]
+    assert Enrollment.objects.count() == 3
+    assert EnrollmentTransition.objects.count() == 3
+
+
+def test_an_item_of_the_wrong_shape_does_not_sink_the_batch(api1):
+    batch = [*items(2), {"client_ref": "broken"}]
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert [row["status"] for row in body["results"]] == ["created", "created", "invalid"]
+    assert "product" in body["results"][2]["errors"]
+
+
+def test_a_replayed_batch_stores_nothing_new(api1):
+    batch = items(4)
+    api1.post(URL, {"items": batch}, format="json")
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert body["replayed"] == 4
+    assert Enrollment.objects.count() == 4
+
+
+def test_a_changed_item_in_a_replayed_batch_is_a_conflict(api1):
+    batch = items(3)
+    api1.post(URL, {"items": batch}, format="json")
+    batch[2]["payment_months"] = 12
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert [row["status"] for row in body["results"]] == ["replayed", "replayed", "conflict"]
+    assert "client_ref" in body["results"][2]["errors"]
+
+
+def test_one_person_twice_in_a_batch_counts_once(api1):
+    batch = items(2)
+    batch[1]["participant"] = batch[0]["participant"]
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert body["created"] == 2
+    assert [row["counted"] for row in body["results"]] == [True, False]
+    assert body["results"][1]["not_counted_reason"] == "duplicate"
+    assert Participant.objects.count() == 1
+
+
+def test_the_same_reference_twice_in_a_batch_is_stored_once(api1):
+    batch = items(1)
+    body = api1.post(URL, {"items": [batch[0], batch[0]]}, format="json").json()
+    assert [row["status"] for row in body["results"]] == ["created", "replayed"]
+    assert body["results"][0]["id"] == body["results"][1]["id"]
+
+
+def test_more_than_a_thousand_items_are_refused(api1):
+    response = api1.post(URL, {"items": [{}] * 1001}, format="json")
+    assert response.status_code == 400
+    assert "items" in response.json()["errors"]
+
+
+def test_a_batch_runs_a_bounded_number_of_queries(api1, django_assert_max_num_queries):
+    api1.post(URL, {"items": items(2, prefix="warm-")}, format="json")
+    with django_assert_max_num_queries(40):
+        body = api1.post(URL, {"items": items(200)}, format="json").json()
+    assert body["created"] == 200
