@@ -46,6 +46,8 @@ def is_new_participant(
     this enrollment's start is its own or later, and coverage created by an
     enrollment of the same campaign is left to the duplicate rule.
     """
+    if not coverage:
+        return True
     threshold = enrollment.coverage_start - relativedelta(months=gap_months)
     for start, end, from_campaign in coverage:
         if from_campaign == enrollment.campaign_id:

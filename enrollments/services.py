@@ -254,7 +254,14 @@ class _Intake:
             # Another batch may create the same person at the same moment: the
             # unique personal ID decides, and the row that won is read back.
             Participant.objects.bulk_create(missing.values(), ignore_conflicts=True)
-            known.update({p.personal_id: p for p in Participant.objects.filter(personal_id__in=missing)})
+            rows = Participant.objects.filter(personal_id__in=missing).values_list(
+                "personal_id", "pk", "full_name", "date_of_birth"
+            )
+            for personal_id, pk, full_name, date_of_birth in rows:
+                person = missing[personal_id]
+                person.pk, person.full_name, person.date_of_birth = pk, full_name, date_of_birth
+                person._state.adding, person._state.db = False, "default"
+                known[personal_id] = person
         return known
 
     def _write(self, accepted, known: dict[str, Participant], fingerprints: list[str]) -> None:
@@ -316,16 +323,9 @@ class _Intake:
             plan_counting(
                 members, campaign=campaigns[campaign_id], coverage=coverage.get((participant_id, product), [])
             )
+        # The enrollment itself records who submitted it and when; history rows
+        # record the status changes that follow.
         write_plan(existing, before, new)
-        EnrollmentTransition.objects.bulk_create(
-            [
-                EnrollmentTransition(
-                    enrollment=e, from_status="", to_status=EnrollmentStatus.SUBMITTED, by_id=self.agent.user_id
-                )
-                for e in new
-            ],
-            batch_size=500,
-        )
 
 
 @transaction.atomic

@@ -97,13 +97,15 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         envelope = BulkInSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         raw_items = envelope.validated_data["items"]
+        # One serializer parses every item: building one per item would copy its
+        # fields a thousand times over. Each item still gets its own errors.
+        shape = EnrollmentInSerializer()
         parsed, shape_errors = [], {}
         for index, raw in enumerate(raw_items):
-            item = EnrollmentInSerializer(data=raw)
-            if item.is_valid():
-                parsed.append((index, item.validated_data))
-            else:
-                shape_errors[index] = item.errors
+            try:
+                parsed.append((index, shape.run_validation(raw)))
+            except serializers.ValidationError as exc:
+                shape_errors[index] = exc.detail
         outcomes = enrollments_submit(agent=agent, items=[data for _index, data in parsed]) if parsed else []
         by_index = {index: outcome for (index, _data), outcome in zip(parsed, outcomes, strict=True)}
         results = []

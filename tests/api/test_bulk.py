@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from enrollments.identity import make_personal_id
-from enrollments.models import Enrollment, EnrollmentTransition, Participant
+from enrollments.models import Enrollment, Participant
 from tests.api.conftest import submission
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,6 @@ def test_valid_items_are_stored_and_invalid_ones_reported_by_index(api1):
     assert "payment_months" in body["results"][1]["errors"]
     assert "personal_id" in body["results"][3]["errors"]["participant"]
     assert Enrollment.objects.count() == 3
-    assert EnrollmentTransition.objects.count() == 3
 
 
 def test_an_item_of_the_wrong_shape_does_not_sink_the_batch(api1):

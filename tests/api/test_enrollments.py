@@ -33,7 +33,8 @@ def test_an_agent_submits_an_enrollment_that_counts(api1, agent1, open_phase):
     assert body["not_counted_reason"] == ""
     stored = Enrollment.objects.get(pk=body["id"])
     assert stored.agent == agent1
-    assert stored.transitions.get().to_status == "submitted"
+    assert stored.status == "submitted"
+    assert not stored.transitions.exists()
 
 
 def test_the_amount_due_is_the_quote_for_the_receipt_date(api1):
@@ -171,10 +172,21 @@ def test_a_receipt_in_the_future_is_refused(api1):
     assert "receipt_at" in errors_of(post(api1, submission(receipt_at=future)))
 
 
-def test_a_receipt_before_the_campaign_is_refused(api1):
+def test_a_receipt_before_the_campaign_is_refused(api1, campaign):
     long_ago = (timezone.now() - timedelta(days=400)).isoformat()
     errors = errors_of(post(api1, submission(receipt_at=long_ago)))
-    assert "outside every phase" in errors["receipt_at"][0]
+    assert campaign.name in errors["receipt_at"][0]
+
+
+def test_errors_speak_vietnamese_by_default(api1):
+    errors = errors_of(post(api1, submission(receipt_at=(timezone.now() - timedelta(days=400)).isoformat())))
+    assert "ngoài mọi đợt" in errors["receipt_at"][0]
+
+
+def test_errors_speak_english_when_asked(api1):
+    body = submission(receipt_at=(timezone.now() - timedelta(days=400)).isoformat())
+    response = api1.post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "outside every phase" in errors_of(response)["receipt_at"][0]
 
 
 def test_a_receipt_in_a_closed_phase_names_the_phase_and_its_cutoff(api1, closed_phase):

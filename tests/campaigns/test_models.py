@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from campaigns.models import (
     AwardRule,
@@ -87,7 +88,7 @@ def test_overlapping_phases_fail_validation():
         start=phase.cutoff - timedelta(days=1),
         cutoff=phase.cutoff + timedelta(days=30),
     )
-    with pytest.raises(ValidationError, match="cannot overlap"):
+    with translation.override("en"), pytest.raises(ValidationError, match="cannot overlap"):
         overlapping.full_clean()
 
 
@@ -337,7 +338,7 @@ def test_money_per_nominee_needs_nominees():
 
 def test_full_clean_reports_a_constraint_with_its_message():
     rule = AwardRule(campaign=CampaignFactory(), code="T", name="T", selection="threshold")
-    with pytest.raises(ValidationError, match="A threshold rule needs a threshold"):
+    with translation.override("en"), pytest.raises(ValidationError, match="A threshold rule needs a threshold"):
         rule.full_clean()
 
 

@@ -1,0 +1,174 @@
+"""Admin for reference parameters, participants, their coverage history,
+enrollments and the enrollments' status history."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.admin_helpers import (
+    FixedQueryAdminMixin,
+    PhaseListFilter,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyHistoryInline,
+    local_datetime,
+)
+from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
+
+
+@admin.register(Parameter)
+class ParameterAdmin(admin.ModelAdmin):
+    list_display = ["kind", "household_category", "effective_from", "value", "legal_basis"]
+    list_filter = ["kind", "household_category"]
+    search_fields = ["legal_basis"]
+    search_help_text = _("Search by legal basis.")
+    date_hierarchy = "effective_from"
+
+
+@admin.register(Participant)
+class ParticipantAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "personal_id",
+        "full_name",
+        "date_of_birth",
+        "gender",
+        "social_insurance_code",
+        "locality",
+        "household_category",
+    ]
+    list_filter = ["gender", "household_category"]
+    list_select_related = ["locality"]
+    search_fields = ["=personal_id", "=social_insurance_code", "full_name"]
+    search_help_text = _("Search by personal ID, social insurance code (exact) or full name.")
+    autocomplete_fields = ["locality"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(CoveragePeriod)
+class CoveragePeriodAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+    list_display = ["participant", "product", "start", "end", "source", "enrollment"]
+    list_filter = ["product", "source"]
+    list_select_related = ["participant", "enrollment"]
+    search_fields = ["=participant__personal_id", "participant__full_name"]
+    search_help_text = _("Search by the participant's personal ID (exact) or full name.")
+    autocomplete_fields = ["participant", "enrollment"]
+    date_hierarchy = "start"
+
+
+class EnrollmentTransitionInline(ReadOnlyHistoryInline):
+    model = EnrollmentTransition
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "client_ref",
+        "receipt",
+        "participant",
+        "agent",
+        "product",
+        "phase",
+        "status",
+        "counted",
+        "not_counted_reason",
+        "receipt_no",
+    ]
+    list_filter = [
+        "campaign",
+        ("phase", PhaseListFilter),
+        "product",
+        "status",
+        "counted",
+        "not_counted_reason",
+    ]
+    list_select_related = ["participant", "agent", "phase__campaign"]
+    search_fields = [
+        "=client_ref",
+        "=receipt_no",
+        "^participant__personal_id",
+        "participant__full_name",
+        "^agent__code",
+        "agent__full_name",
+    ]
+    search_help_text = _(
+        "Search by client reference or receipt number (exact), personal ID or agent code (beginning), "
+        "or the participant's or agent's name."
+    )
+    date_hierarchy = "receipt_at"
+    # Filtered lists skip the second count over the whole table.
+    show_full_result_count = False
+    autocomplete_fields = ["agent", "participant", "duplicate_of"]
+    readonly_fields = ["submitted_at", "updated_at"]
+    # Once stored, what was sold and how it was judged change only through the
+    # enrollment services (confirm, reject, cancel, recount), which keep the
+    # status history and the counting rules; here only clerical fields stay editable.
+    readonly_on_change = [
+        "campaign",
+        "phase",
+        "agent",
+        "participant",
+        "product",
+        "client_ref",
+        "receipt_at",
+        "payment_months",
+        "coverage_start",
+        "declared_income",
+        "household_member_order",
+        "household_category",
+        "amount_due",
+        "state_support",
+        "status",
+        "status_reason",
+        "counted",
+        "not_counted_reason",
+        "duplicate_of",
+    ]
+    fieldsets = [
+        (None, {"fields": ["campaign", "phase", "agent", "participant", "product", "client_ref"]}),
+        (
+            _("Receipt"),
+            {
+                "fields": [
+                    "receipt_no",
+                    "receipt_at",
+                    "submitted_at",
+                    "payment_months",
+                    "coverage_start",
+                    "declared_income",
+                    "household_member_order",
+                    "household_category",
+                    "amount_due",
+                    "state_support",
+                ]
+            },
+        ),
+        (
+            _("Status and counting"),
+            {"fields": ["status", "status_reason", "counted", "not_counted_reason", "duplicate_of", "updated_at"]},
+        ),
+    ]
+    inlines = [EnrollmentTransitionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += self.readonly_on_change
+        return readonly
+
+    @admin.display(description=_("receipt time"), ordering="receipt_at")
+    def receipt(self, obj):
+        return local_datetime(obj.receipt_at)
+
+
+@admin.register(EnrollmentTransition)
+class EnrollmentTransitionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["enrollment", "from_status", "to_status", "at_display", "by", "reason"]
+    list_filter = ["to_status", "enrollment__campaign"]
+    list_select_related = ["enrollment", "by"]
+    search_fields = ["=enrollment__client_ref", "=enrollment__receipt_no", "reason", "by__username"]
+    search_help_text = _("Search by client reference or receipt number (exact), reason or user name.")
+    date_hierarchy = "at"
+
+    @admin.display(description=_("at"), ordering="at")
+    def at_display(self, obj):
+        return local_datetime(obj.at)
