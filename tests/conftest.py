@@ -16,6 +16,8 @@ from campaigns.roles import GROUP_NAMES, StaffRole
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+pytest_plugins = ["tests.intake_fixtures"]
+
 
 def _need(condition: bool, reason: str) -> None:
     if condition:

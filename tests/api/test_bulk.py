@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from enrollments.identity import make_personal_id
 from enrollments.models import Enrollment, Participant
-from tests.api.conftest import submission
+from tests.intake_fixtures import submission
 
 pytestmark = pytest.mark.django_db
 

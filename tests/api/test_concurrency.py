@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from enrollments.models import Enrollment
-from tests.api.conftest import client_for, submission
 from tests.factories import AgentFactory, UserFactory
+from tests.intake_fixtures import client_for, submission
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

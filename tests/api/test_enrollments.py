@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from enrollments.contributions import contribution_quote
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
-from tests.api.conftest import client_for, submission
+from tests.intake_fixtures import client_for, submission
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.api.conftest import client_for, submission
+from tests.intake_fixtures import client_for, submission
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,192 @@
+"""Excel imports of confirmations (by receipt number) and of coverage history.
+
+Each import reads every row, reports every problem row by row, and applies
+nothing when any row is wrong, unless asked to apply the valid rows only. What
+it applies goes through the same services as the API and the admin, so the
+counted flags it affects are re-evaluated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from emulation_config.spreadsheets import (
+    Column,
+    ImportReport,
+    Row,
+    a_date,
+    digits,
+    one_of,
+    read_rows,
+    text,
+    whole_number,
+)
+from enrollments.choices import EnrollmentStatus, Gender, Product
+from enrollments.counting import keys_for_participants, recount
+from enrollments.identity import personal_id_errors
+from enrollments.models import CoveragePeriod, Enrollment, Participant
+from enrollments.services import enrollment_confirm, normalize_name
+
+CONFIRMATION_COLUMNS = [
+    Column("receipt_no", "Số biên lai", text),
+    Column("personal_id", "Số CCCD", digits(12), required=False),
+    Column("amount", "Số tiền", whole_number, required=False),
+]
+
+COVERAGE_COLUMNS = [
+    Column("personal_id", "Số CCCD", digits(12)),
+    Column("full_name", "Họ và tên", text),
+    Column("date_of_birth", "Ngày sinh", a_date),
+    Column("gender", "Giới tính", one_of([*Gender.choices, ("male", "Nam"), ("female", "Nữ")])),
+    Column("product", "Loại hình", one_of([*Product.choices, ("VSI", "BHXH tự nguyện"), ("HHI", "BHYT hộ gia đình")])),
+    Column("start", "Từ ngày", a_date),
+    Column("end", "Đến ngày", a_date),
+    Column("social_insurance_code", "Mã số BHXH", digits(10), required=False),
+]
+
+
+def _finish(rows: list[Row], apply, *, apply_valid: bool) -> ImportReport:
+    report = ImportReport(rows=rows)
+    if report.error_rows and not apply_valid:
+        return report
+    if report.valid_rows:
+        apply(report.valid_rows)
+        report.applied = True
+    return report
+
+
+# --- confirmations ------------------------------------------------------------------
+
+
+def confirmations_import(*, file, by=None, apply_valid: bool = False) -> ImportReport:
+    """Confirm submitted enrollments listed by receipt number (cross-checked by
+    personal ID and amount when the file gives them)."""
+    rows = read_rows(file, CONFIRMATION_COLUMNS)
+    numbers = {row.values["receipt_no"] for row in rows if row.values.get("receipt_no")}
+    by_number: dict[str, list[Enrollment]] = defaultdict(list)
+    for enrollment in Enrollment.objects.filter(receipt_no__in=numbers).select_related("participant"):
+        by_number[enrollment.receipt_no].append(enrollment)
+    seen: set[int] = set()
+    for row in rows:
+        if row.errors:
+            continue
+        matches = by_number.get(row.values["receipt_no"], [])
+        if row.values.get("personal_id"):
+            matches = [e for e in matches if e.participant.personal_id == row.values["personal_id"]]
+        if not matches:
+            row.errors.append(_("No enrollment has this receipt number (and personal ID)."))
+            continue
+        if len(matches) > 1:
+            row.errors.append(_("Several enrollments share this receipt number; add the personal ID."))
+            continue
+        enrollment = matches[0]
+        if enrollment.pk in seen:
+            row.errors.append(_("This enrollment is listed twice in the file."))
+            continue
+        seen.add(enrollment.pk)
+        if row.values.get("amount") is not None and row.values["amount"] != enrollment.amount_due:
+            row.errors.append(
+                _("The amount %(file)s differs from the amount due %(due)s.")
+                % {"file": f"{row.values['amount']:,}", "due": f"{enrollment.amount_due:,}"}
+            )
+            continue
+        if enrollment.status not in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.CONFIRMED):
+            row.errors.append(
+                _("The enrollment is %(status)s and cannot be confirmed.") % {"status": enrollment.get_status_display()}
+            )
+            continue
+        row.values["enrollment"] = enrollment
+
+    def apply(valid: list[Row]) -> None:
+        with transaction.atomic():
+            for row in valid:
+                enrollment = row.values["enrollment"]
+                if enrollment.status == EnrollmentStatus.CONFIRMED:
+                    row.outcome = _("already confirmed")
+                    continue
+                enrollment_confirm(enrollment=enrollment, by=by)
+                row.outcome = _("confirmed")
+
+    return _finish(rows, apply, apply_valid=apply_valid)
+
+
+# --- coverage history ---------------------------------------------------------------
+
+
+def coverage_import(*, file, by=None, apply_valid: bool = False) -> ImportReport:
+    """Add coverage periods from the core system; participants not yet known are
+    created from the row. The counted flags of every enrollment of the people
+    concerned are then re-evaluated."""
+    rows = read_rows(file, COVERAGE_COLUMNS)
+    pids = {row.values["personal_id"] for row in rows if row.values.get("personal_id")}
+    known = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
+    first_seen: dict[str, Row] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        values = row.values
+        row.errors.extend(
+            personal_id_errors(values["personal_id"], date_of_birth=values["date_of_birth"], gender=values["gender"])
+        )
+        if values["start"] > values["end"]:
+            row.errors.append(_("The start date is after the end date."))
+        person = known.get(values["personal_id"])
+        reference = person or first_seen.get(values["personal_id"])
+        if reference is not None:
+            ref_name = reference.full_name if person else reference.values["full_name"]
+            ref_born = reference.date_of_birth if person else reference.values["date_of_birth"]
+            if normalize_name(ref_name).casefold() != normalize_name(values["full_name"]).casefold():
+                row.errors.append(_("This personal ID is registered under a different name."))
+            if ref_born != values["date_of_birth"]:
+                row.errors.append(_("This personal ID is registered with a different date of birth."))
+        first_seen.setdefault(values["personal_id"], row)
+
+    def apply(valid: list[Row]) -> None:
+        with transaction.atomic():
+            new_people = {}
+            for row in valid:
+                values = row.values
+                if values["personal_id"] not in known and values["personal_id"] not in new_people:
+                    new_people[values["personal_id"]] = Participant(
+                        personal_id=values["personal_id"],
+                        social_insurance_code=values.get("social_insurance_code") or None,
+                        full_name=normalize_name(values["full_name"]),
+                        date_of_birth=values["date_of_birth"],
+                        gender=values["gender"],
+                    )
+            Participant.objects.bulk_create(new_people.values(), ignore_conflicts=True)
+            people = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
+            # Lock the people whose counting may change, in id order.
+            ids = sorted(p.pk for p in people.values())
+            list(Participant.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+            existing = set(
+                CoveragePeriod.objects.filter(participant_id__in=ids).values_list(
+                    "participant_id", "product", "start", "end"
+                )
+            )
+            periods = []
+            for row in valid:
+                values = row.values
+                person = people[values["personal_id"]]
+                key = (person.pk, values["product"], values["start"], values["end"])
+                if key in existing:
+                    row.outcome = _("already on record")
+                    continue
+                existing.add(key)
+                periods.append(
+                    CoveragePeriod(
+                        participant=person,
+                        product=values["product"],
+                        start=values["start"],
+                        end=values["end"],
+                        source=CoveragePeriod.Source.CORE_SYSTEM,
+                    )
+                )
+                row.outcome = _("added")
+            CoveragePeriod.objects.bulk_create(periods, batch_size=1000)
+            recount(keys_for_participants({(p.participant_id, p.product) for p in periods}))
+
+    return _finish(rows, apply, apply_valid=apply_valid)

@@ -1,0 +1,180 @@
+"""Excel imports of confirmations and coverage history, row by row."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import Workbook
+
+from emulation_config.spreadsheets import SpreadsheetError
+from enrollments.imports import confirmations_import, coverage_import
+from enrollments.models import CoveragePeriod, Enrollment, Participant
+from enrollments.services import enrollment_submit
+from tests.intake_fixtures import submission
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(*rows) -> io.BytesIO:
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def submit(agent, **overrides):
+    from enrollments.serializers import EnrollmentInSerializer
+
+    return enrollment_submit(agent=agent, item=EnrollmentInSerializer().run_validation(submission(**overrides)))
+
+
+@pytest.fixture
+def two_receipts(agent1):
+    first = submit(agent1, client_ref="A-1", receipt_no="BL-1").enrollment
+    second = submit(
+        agent1,
+        client_ref="A-2",
+        receipt_no="BL-2",
+        participant={"personal_id": "049190000001", "full_name": "Lê Thị Bình", "gender": "female"},
+    ).enrollment
+    return first, second
+
+
+def test_confirmations_by_receipt_number_are_applied(two_receipts, reviewer):
+    first, _second = two_receipts
+    report = confirmations_import(
+        file=workbook(["Số biên lai", "Số tiền"], ["BL-1", first.amount_due], ["BL-2", None]), by=reviewer
+    )
+    assert report.applied
+    assert not report.error_rows
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"confirmed"}
+    assert CoveragePeriod.objects.count() == 2
+    assert Enrollment.objects.get(pk=first.pk).transitions.get().by == reviewer
+
+
+def test_one_bad_row_applies_nothing_and_is_reported_by_row_number(two_receipts):
+    report = confirmations_import(file=workbook(["Số biên lai"], ["BL-1"], ["BL-404"]))
+    assert not report.applied
+    assert [row.number for row in report.error_rows] == [3]
+    assert "BL-404" not in report.error_rows[0].errors[0]  # the message explains, the row number locates
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_the_valid_rows_can_be_applied_on_request(two_receipts):
+    report = confirmations_import(file=workbook(["Số biên lai"], ["BL-1"], ["BL-404"]), apply_valid=True)
+    assert report.applied
+    assert Enrollment.objects.get(receipt_no="BL-1").status == "confirmed"
+
+
+def test_an_amount_that_differs_from_the_amount_due_is_an_error(two_receipts):
+    report = confirmations_import(file=workbook(["Số biên lai", "Số tiền"], ["BL-1", 1]))
+    assert len(report.error_rows) == 1
+    assert not report.applied
+
+
+def test_a_rejected_enrollment_cannot_be_confirmed_by_import(two_receipts):
+    from enrollments.services import enrollment_reject
+
+    enrollment_reject(enrollment=two_receipts[0], reason="Sai")
+    report = confirmations_import(file=workbook(["Số biên lai"], ["BL-1"]))
+    assert report.error_rows[0].number == 2
+
+
+def test_a_file_without_the_receipt_column_is_refused_whole(two_receipts):
+    with pytest.raises(SpreadsheetError):
+        confirmations_import(file=workbook(["Ghi chú"], ["x"]))
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(two_receipts):
+    with pytest.raises(SpreadsheetError):
+        confirmations_import(file=io.BytesIO(b"not a workbook"))
+
+
+COVERAGE_HEADER = ["Số CCCD", "Họ và tên", "Ngày sinh", "Giới tính", "Loại hình", "Từ ngày", "Đến ngày"]
+
+
+def test_imported_coverage_turns_a_counted_enrollment_into_a_renewal(agent1):
+    enrollment = submit(agent1).enrollment
+    assert enrollment.counted
+    today = timezone.localdate()
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            [
+                "049090123456",
+                "Nguyễn Văn An",
+                "17/05/1990",
+                "Nam",
+                "BHXH tự nguyện",
+                today - timedelta(days=300),
+                today - timedelta(days=30),
+            ],
+        )
+    )
+    assert report.applied, [row.errors for row in report.rows]
+    enrollment.refresh_from_db()
+    assert (enrollment.counted, enrollment.not_counted_reason) == (False, "not_new")
+
+
+def test_coverage_of_an_unknown_person_creates_the_participant(db):
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "female", "VSI", date(2022, 1, 1), date(2022, 12, 31)],
+        )
+    )
+    assert report.applied
+    person = Participant.objects.get(personal_id="049190000001")
+    assert person.coverage_periods.get().end == date(2022, 12, 31)
+
+
+def test_a_personal_id_leading_zero_lost_by_excel_is_restored(db):
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            [49190000001, "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)],
+        )
+    )
+    assert report.applied
+    assert Participant.objects.filter(personal_id="049190000001").exists()
+
+
+def test_coverage_rows_are_checked_one_by_one(db):
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            ["049190000001", "Lê Thị Bình", date(1991, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)],
+            ["049190000002", "Lê Thị Hoa", date(1990, 3, 1), "Nữ", "XYZ", date(2022, 1, 1), date(2022, 12, 31)],
+            ["049190000003", "Lê Thị Lan", date(1990, 3, 1), "Nữ", "VSI", date(2023, 1, 1), date(2022, 12, 31)],
+            ["049190000004", "Lê Thị Mai", date(1990, 3, 1), "Nữ", "HHI", date(2022, 1, 1), date(2022, 12, 31)],
+        )
+    )
+    assert [row.number for row in report.error_rows] == [2, 3, 4]
+    assert not report.applied
+    assert not Participant.objects.exists()
+
+
+def test_a_known_person_with_another_name_is_not_overwritten(agent1):
+    submit(agent1)
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            ["049090123456", "Nguyễn Văn Ánh", "17/05/1990", "Nam", "VSI", date(2022, 1, 1), date(2022, 12, 31)],
+        )
+    )
+    assert report.error_rows
+    assert Participant.objects.get().full_name == "Nguyễn Văn An"
+
+
+def test_importing_the_same_coverage_twice_adds_it_once(db):
+    row = ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    coverage_import(file=workbook(COVERAGE_HEADER, row))
+    report = coverage_import(file=workbook(COVERAGE_HEADER, row))
+    assert report.applied
+    assert CoveragePeriod.objects.count() == 1
