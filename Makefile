@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
@@ -21,13 +22,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 ## Install everything, load the demo campaign on SQLite and serve it.
+## Safe to run again: the demo is loaded once and topped up with the days since.
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/admin/
 	@echo ""
-	@echo "  Thi đua BHXH is running at http://127.0.0.1:$(PORT)/admin/"
-	@echo "  Staff login: admin / admin    Agent logins: agent01 … agent60 / demo"
-	@echo ""
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

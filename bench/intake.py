@@ -54,13 +54,13 @@ def setup(agents: int) -> list[str]:
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
     from campaigns.models import Campaign, Cluster, Phase
     from collectors.models import Agent, Locality, ServiceOrganization, Unit
-    from django.contrib.auth import get_user_model
 
     call_command("migrate", verbosity=0)
     province = Locality.objects.create(code="49", name="Tỉnh Quảng Nam", level="province")
@@ -156,7 +156,7 @@ def main() -> None:
     agents = max(args.clients * 2, 8)
     tokens = setup(agents)
 
-    receipt_at = (time.time() - 3600)
+    receipt_at = time.time() - 3600
     from datetime import UTC, datetime
 
     receipt = datetime.fromtimestamp(receipt_at, UTC).isoformat()
@@ -220,10 +220,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    print(f"bulk:   {created:,} enrollments in {bulk_seconds:.1f} s = {created / bulk_seconds:,.0f} enrollments/s "
-          f"(batches of {args.batch}, {args.clients} clients, {args.workers} gunicorn workers)")
-    print(f"single: {len(singles):,} enrollments in {single_seconds:.1f} s = {len(singles) / single_seconds:,.0f} "
-          f"enrollments/s (one per request)")
+    print(
+        f"bulk:   {created:,} enrollments in {bulk_seconds:.1f} s = {created / bulk_seconds:,.0f} enrollments/s "
+        f"(batches of {args.batch}, {args.clients} clients, {args.workers} gunicorn workers)"
+    )
+    print(
+        f"single: {len(singles):,} enrollments in {single_seconds:.1f} s = {len(singles) / single_seconds:,.0f} "
+        f"enrollments/s (one per request)"
+    )
     if created != len(batches) * args.batch:
         raise SystemExit(f"expected {len(batches) * args.batch} created, got {created}")
 

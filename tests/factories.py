@@ -13,16 +13,19 @@ from campaigns.models import (
     Campaign,
     Cluster,
     Indicator,
+    IndicatorTarget,
+    IndicatorValue,
     Phase,
+    PhaseTransition,
     PlanTarget,
     PrizeTier,
     Quota,
     Team,
 )
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
-from enrollments.choices import Gender, Product
+from enrollments.choices import EnrollmentStatus, Gender, Product
 from enrollments.identity import make_personal_id
-from enrollments.models import CoveragePeriod, Enrollment, Participant
+from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -224,3 +227,53 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     coverage_start = factory.LazyAttribute(lambda e: e.receipt_at.astimezone(VN).date())
     declared_income = 1_500_000
     counted = True
+
+
+class PhaseTransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhaseTransition
+
+    phase = factory.SubFactory(PhaseFactory)
+    from_status = Phase.Status.SCHEDULED
+    to_status = Phase.Status.OPEN
+    reason = "Đến ngày bắt đầu đợt thi đua"
+
+
+class IndicatorTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorTarget
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    unit = factory.SubFactory(UnitFactory)
+    target = 30
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    unit = factory.SubFactory(UnitFactory)
+    phase = factory.SubFactory(PhaseFactory, campaign=factory.SelfAttribute("..indicator.campaign"))
+    value = 27.5
+
+
+class ParameterFactory(factory.django.DjangoModelFactory):
+    """A base salary in force from a date far from the shipped ones."""
+
+    class Meta:
+        model = Parameter
+
+    kind = Parameter.Kind.BASE_SALARY
+    effective_from = factory.Sequence(lambda n: date(2100, 1, 1) + timedelta(days=n))
+    value = 3_000_000
+
+
+class EnrollmentTransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnrollmentTransition
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    from_status = EnrollmentStatus.SUBMITTED
+    to_status = EnrollmentStatus.CONFIRMED
+    reason = "Đã đối chiếu biên lai"
