@@ -7,8 +7,8 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from campaigns.models import Campaign, Cluster, Phase, Quota
-from collectors.models import Agent, Locality, Unit
+from campaigns.models import Campaign, Cluster, Phase
+from collectors.models import Agent, Locality, ServiceOrganization, Unit
 
 
 def _ancestor_ids(model, start_id: int | None) -> list[int]:
@@ -23,10 +23,11 @@ def _ancestor_ids(model, start_id: int | None) -> list[int]:
 
 @dataclass
 class Participation:
-    """A running campaign an agent takes part in: their cluster and the phases."""
+    """A running campaign an agent takes part in: their cluster (None in a
+    campaign without clusters) and the phases."""
 
     campaign: Campaign
-    cluster: Cluster
+    cluster: Cluster | None
     phases: list[Phase] = field(default_factory=list)
 
     def phase_at(self, moment: datetime) -> Phase | None:
@@ -39,15 +40,23 @@ class Participation:
 def agent_participations(
     *, agent: Agent, statuses: tuple[str, ...] = (Campaign.Status.RUNNING,)
 ) -> list[Participation]:
-    """The campaigns (by default the running ones) whose clusters include the agent.
+    """The campaigns (by default the running ones) the agent takes part in.
 
-    An agent belongs to a cluster when listed in it, when a team of theirs is,
-    when their unit or a unit above it is, or when the locality they serve or a
-    locality above it is. Where several clusters of one campaign match, the
-    lowest-numbered one is theirs.
+    In a campaign with clusters, an agent belongs to a cluster when listed in
+    it, when a team of theirs is, when their unit or a unit above it is, or when
+    the locality they serve or a locality above it is; where several clusters
+    match, the lowest-numbered one is theirs. A campaign without clusters takes
+    the members of its teams, and everyone working in or for the organizer's
+    unit or a unit below it (staff by their unit, agents by the unit their
+    organization is contracted to).
     """
     locality_ids = _ancestor_ids(Locality, agent.locality_id)
     unit_ids = _ancestor_ids(Unit, agent.unit_id)
+    if agent.organization_id:
+        contracting = ServiceOrganization.objects.filter(pk=agent.organization_id).values_list(
+            "contracting_unit_id", flat=True
+        )
+        unit_ids += [u for u in _ancestor_ids(Unit, contracting.first()) if u not in unit_ids]
     membership = Q(agents=agent) | Q(teams__members=agent)
     if locality_ids:
         membership |= Q(localities__in=locality_ids)
@@ -62,20 +71,14 @@ def agent_participations(
     by_campaign: dict[int, Participation] = {}
     for cluster in clusters:
         by_campaign.setdefault(cluster.campaign_id, Participation(campaign=cluster.campaign, cluster=cluster))
+    unclustered = Campaign.objects.filter(status__in=statuses, clusters__isnull=True).filter(
+        Q(teams__members=agent) | Q(organizer_id__in=unit_ids)
+    )
+    for campaign in unclustered.distinct():
+        by_campaign.setdefault(campaign.pk, Participation(campaign=campaign, cluster=None))
     if by_campaign:
         for phase in Phase.objects.filter(campaign_id__in=by_campaign).order_by("campaign_id", "start"):
             participation = by_campaign[phase.campaign_id]
             phase.campaign = participation.campaign
             participation.phases.append(phase)
-    return list(by_campaign.values())
-
-
-def quotas_for(*, agent: Agent, participation: Participation, phase: Phase) -> list[Quota]:
-    """The agent quotas that apply to this agent in this phase of the campaign."""
-    return list(
-        Quota.objects.filter(campaign=participation.campaign, competitor_kind="agent")
-        .filter(Q(phase__isnull=True) | Q(phase=phase))
-        .filter(Q(cluster__isnull=True) | Q(cluster=participation.cluster))
-        .filter(Q(role="") | Q(role=agent.role))
-        .order_by("product", "pk")
-    )
+    return sorted(by_campaign.values(), key=lambda p: p.campaign.pk)

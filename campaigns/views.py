@@ -63,7 +63,8 @@ class MyProgressView(APIView):
                 for quota in quotas:
                     if quota.campaign_id != participation.campaign.pk:
                         continue
-                    if not _quota_applies(quota, agent, phase, participation.cluster.pk):
+                    cluster_id = participation.cluster.pk if participation.cluster else None
+                    if not _quota_applies(quota, agent, phase, cluster_id):
                         continue
                     reached = sum(
                         n
@@ -103,7 +104,11 @@ class MyProgressView(APIView):
                 {
                     "code": participation.campaign.code,
                     "name": participation.campaign.name,
-                    "cluster": {"number": participation.cluster.number, "name": participation.cluster.name},
+                    "cluster": (
+                        {"number": participation.cluster.number, "name": participation.cluster.name}
+                        if participation.cluster
+                        else None
+                    ),
                     "phases": phases,
                 }
             )
