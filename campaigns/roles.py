@@ -61,10 +61,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "campaigns.close_phase",
         "campaigns.finalize_phase",
         "campaigns.reopen_phase",
+        # Linking an agent to its login and naming an organization's managers
+        # means choosing user accounts.
+        "auth.view_user",
     ],
     StaffRole.REVIEWER: [
         *_perms(
-            ["campaigns.campaign", "campaigns.phase", "collectors.agent", "collectors.serviceorganization"], ["view"]
+            [
+                "campaigns.campaign",
+                "campaigns.phase",
+                "collectors.agent",
+                "collectors.serviceorganization",
+                # A participant's locality and an agent's unit are chosen or read while reviewing.
+                "collectors.locality",
+                "collectors.unit",
+            ],
+            ["view"],
         ),
         *_perms(_HISTORY_MODELS, ["view"]),
         *_perms(["enrollments.enrollment", "enrollments.participant"], ["view", "change"]),

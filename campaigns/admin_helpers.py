@@ -1,0 +1,174 @@
+"""Building blocks shared by the campaigns and enrollments admins.
+
+Two concerns recur on the admin pages of a campaign's rules and of its
+enrollments: show times the way an office reads them (dd/mm/yyyy HH:MM in the
+local time zone), and keep every page at a fixed number of queries however
+many rows, inline forms or filter choices it shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
+from django.utils import timezone
+
+# Sentinel for "no campaign to limit choices to" (a stand-alone add page),
+# as opposed to None, "a campaign that does not exist yet" (the campaign add page).
+UNSCOPED = object()
+
+
+def local_datetime(value: datetime | None) -> str | None:
+    """A stored (UTC) datetime as dd/mm/yyyy HH:MM in the active time zone.
+
+    The active zone is settings.TIME_ZONE (Asia/Ho_Chi_Minh), the same zone the
+    admin's date and time inputs use, so a list column and the form it links to agree.
+    """
+    if value is None:
+        return None  # the admin shows its empty-value placeholder
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+class PhaseListFilter(admin.RelatedFieldListFilter):
+    """A filter on a phase, labelled "campaign code · phase name".
+
+    The stock filter calls ``str(phase)`` on each choice, which reads the phase's
+    campaign: one query per phase. Here the campaigns come with the phases.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        phases = field.related_model._default_manager.select_related("campaign")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            phases = phases.order_by(*ordering)
+        return [(phase.pk, str(phase)) for phase in phases]
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that renders its selected option from the related object
+    the form's instance already holds (loaded with ``select_related``).
+
+    The stock widget looks the selected object up again for every form it
+    renders: one query per inline row. ``PreloadedAutocompleteForm`` hands the
+    widget the object; when the value shown is that object, no query is made.
+    """
+
+    preloaded = None
+
+    def optgroups(self, name, value, attr=None):
+        obj = self.preloaded
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if obj is None or selected != [str(obj.pk)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(obj)
+        options.append(self.create_option(name, obj.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadedAutocompleteForm(forms.ModelForm):
+    """Hands each ``PreloadedAutocompleteSelect`` the related object its instance holds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # unwrap the admin's add/change links
+            if not isinstance(widget, PreloadedAutocompleteSelect):
+                continue
+            model_field = self._meta.model._meta.get_field(name)
+            if model_field.is_cached(self.instance):
+                widget.preloaded = model_field.get_cached_value(self.instance)
+
+
+class FixedQueryAdminMixin:
+    """For a ModelAdmin or an inline: choices and selected autocomplete options
+    that cost a fixed number of queries per page, not one per form.
+
+    ``campaign_scoped_fields`` names foreign keys and many-to-many fields that point
+    at rows of one campaign (phases, clusters, teams). Their choices are limited to
+    the campaign that ``scope_campaign_id(obj)`` names: on the campaign add page
+    there are none yet, and a stand-alone add page, where the campaign is not known,
+    offers them all.
+    """
+
+    form = PreloadedAutocompleteForm
+    campaign_scoped_fields: tuple[str, ...] = ()
+
+    def scope_campaign_id(self, obj):
+        """The id of the campaign whose rows may be chosen, None for a campaign
+        not saved yet, or UNSCOPED. ``obj`` is the page's object, for an inline
+        its parent; it is None on an add page."""
+        return UNSCOPED
+
+    def _scoped_callback(self, request, obj):
+        return partial(self.formfield_for_dbfield, request=request, campaign_id=self.scope_campaign_id(obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs.setdefault("formfield_callback", self._scoped_callback(request, obj))
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("formfield_callback", self._scoped_callback(request, obj))
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, campaign_id=UNSCOPED, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if not isinstance(formfield, forms.ModelChoiceField):
+            return formfield
+        if db_field.name in self.campaign_scoped_fields:
+            queryset = formfield.queryset.select_related("campaign")
+            if campaign_id is None:
+                queryset = queryset.none()
+            elif campaign_id is not UNSCOPED:
+                queryset = queryset.filter(campaign_id=campaign_id)
+            formfield.queryset = queryset
+        widget = getattr(formfield.widget, "widget", formfield.widget)
+        if not isinstance(widget, AutocompleteMixin) and db_field.name not in self.raw_id_fields:
+            # Evaluate the choices once for the form class; every form (inline row)
+            # copies the list instead of running the query again.
+            formfield.choices = list(formfield.choices)
+        return formfield
+
+
+class ReadOnlyHistoryAdmin(admin.ModelAdmin):
+    """A status-change history: who changed what, when and why. Rows are written
+    by the services that change a status, never by hand: everyone with the view
+    permission may read them, nobody may add, change or delete one here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyHistoryInline(admin.TabularInline):
+    """The status-change history of the page's object, read-only."""
+
+    extra = 0
+    can_delete = False
+    fields = ["from_status", "to_status", "at", "by", "reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

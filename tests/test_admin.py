@@ -1,0 +1,559 @@
+"""The admin that provincial staff use: every model registered and rendering,
+the campaign page and its inlines, Vietnamese by default, permissions by role,
+read-only histories and changelists whose query count does not grow with rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from campaigns.models import (
+    AwardRule,
+    Campaign,
+    Cluster,
+    Indicator,
+    Phase,
+    PhaseTransition,
+    PlanTarget,
+    PrizeTier,
+    Quota,
+    Team,
+)
+from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from enrollments.choices import EnrollmentStatus, Product
+from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
+from tests.factories import (
+    VN,
+    AgentFactory,
+    AwardRuleFactory,
+    CampaignFactory,
+    ClusterFactory,
+    CoveragePeriodFactory,
+    DistrictFactory,
+    EnrollmentFactory,
+    EnrollmentTransitionFactory,
+    IndicatorFactory,
+    IndicatorTargetFactory,
+    IndicatorValueFactory,
+    ParameterFactory,
+    ParticipantFactory,
+    PhaseFactory,
+    PhaseTransitionFactory,
+    PlanTargetFactory,
+    PrizeTierFactory,
+    QuotaFactory,
+    ServiceOrganizationFactory,
+    TeamFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ["collectors", "campaigns", "enrollments", "awards"]
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+HISTORY_MODELS = [PhaseTransition, EnrollmentTransition]
+
+
+def _url(model, action: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def _label(model) -> str:
+    return model._meta.label
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made by the dozen here; hashing their passwords properly would take minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- One of everything -------------------------------------------------------
+
+
+@pytest.fixture
+def one_of_each(superuser):
+    """At least one row of every registered model, with its relations filled in."""
+    campaign = CampaignFactory(products=[Product.VSI, Product.HHI])
+    phase = PhaseFactory(campaign=campaign)
+    agent = AgentFactory(unit=campaign.organizer, user=UserFactory())
+    team = TeamFactory(campaign=campaign, locality=agent.locality, unit=campaign.organizer)
+    team.members.add(agent)
+    cluster = ClusterFactory(campaign=campaign)
+    cluster.localities.add(agent.locality)
+    cluster.agents.add(agent)
+    cluster.teams.add(team)
+    cluster.units.add(campaign.organizer)
+    indicator = IndicatorFactory(campaign=campaign)
+    rule = AwardRuleFactory(campaign=campaign, phase=phase, cluster=cluster)
+    enrollment = EnrollmentFactory(phase=phase, agent=agent, receipt_no="BL-0001")
+    rows = [
+        agent.organization,
+        PhaseTransitionFactory(phase=phase, by=superuser),
+        QuotaFactory(campaign=campaign, phase=phase, cluster=cluster),
+        PlanTargetFactory(campaign=campaign, scope=PlanTarget.Scope.TEAM, team=team, phase=phase),
+        IndicatorTargetFactory(indicator=indicator, unit=campaign.organizer),
+        IndicatorValueFactory(indicator=indicator, unit=campaign.organizer, phase=phase, recorded_by=superuser),
+        PrizeTierFactory(rule=rule, money=PrizeTier.Money.FIXED, amount=5_000_000),
+        ParameterFactory(),
+        CoveragePeriodFactory(participant=enrollment.participant),
+        EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
+        Token.objects.create(user=superuser),
+    ]
+    return {"campaign": campaign, "phase": phase, "rule": rule, "enrollment": enrollment, "rows": rows}
+
+
+def test_every_model_of_the_project_is_registered():
+    models = [model for app in PROJECT_APPS for model in apps.get_app_config(app).get_models()]
+    unregistered = [_label(model) for model in models if not admin.site.is_registered(model)]
+    assert models
+    assert unregistered == []
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_changelist_renders(client, superuser, one_of_each, model):
+    client.force_login(superuser)
+    assert client.get(_url(model, "changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_add_form_renders_where_adding_is_allowed(client, rf, superuser, one_of_each, model):
+    request = rf.get("/")
+    request.user = superuser
+    expected = 200 if admin.site._registry[model].has_add_permission(request) else 403
+    client.force_login(superuser)
+    assert client.get(_url(model, "add")).status_code == expected
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_change_form_renders(client, superuser, one_of_each, model):
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"create a {_label(model)} in the one_of_each fixture"
+    client.force_login(superuser)
+    assert client.get(_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model in REGISTERED if model._meta.app_label in PROJECT_APPS],
+    ids=_label,
+)
+def test_every_editable_field_is_on_the_admin_form(rf, superuser, one_of_each, model):
+    request = rf.get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[model]
+    shown = set(model_admin.get_fields(request)) | set(model_admin.get_readonly_fields(request))
+    editable = {field.name for field in model._meta.get_fields() if getattr(field, "editable", False)}
+    editable -= {field.name for field in model._meta.get_fields() if field.auto_created}
+    assert editable - shown == set()
+
+
+# --- The campaign page -------------------------------------------------------
+
+
+def test_campaign_page_shows_every_inline(client, superuser, one_of_each):
+    client.force_login(superuser)
+    response = client.get(_url(Campaign, "change", one_of_each["campaign"].pk))
+    inline_models = {formset.opts.model for formset in response.context["inline_admin_formsets"]}
+    assert inline_models == {Phase, Cluster, Team, Quota, PlanTarget, Indicator, AwardRule}
+
+
+def test_campaign_page_summarises_each_rules_prize_tiers(client, superuser, one_of_each):
+    client.force_login(superuser)
+    response = client.get(_url(Campaign, "change", one_of_each["campaign"].pk))
+    tier = PrizeTier.objects.get(rule=one_of_each["rule"])
+    assert f"{tier.title} × 1: 5.000.000 đồng" in response.text
+
+
+def test_campaign_page_links_to_each_award_rule(client, superuser, one_of_each):
+    client.force_login(superuser)
+    response = client.get(_url(Campaign, "change", one_of_each["campaign"].pk))
+    assert _url(AwardRule, "change", one_of_each["rule"].pk) in response.text
+
+
+def test_award_rule_page_edits_its_prize_tiers(client, superuser, one_of_each):
+    client.force_login(superuser)
+    response = client.get(_url(AwardRule, "change", one_of_each["rule"].pk))
+    assert [formset.opts.model for formset in response.context["inline_admin_formsets"]] == [PrizeTier]
+
+
+def _inline_form_field(response, model, field_name):
+    formset = next(fs for fs in response.context["inline_admin_formsets"] if fs.opts.model is model)
+    return formset.formset.empty_form.fields[field_name]
+
+
+def test_quota_phase_choices_are_the_campaigns_own_phases(client, superuser, one_of_each):
+    PhaseFactory()  # a phase of another campaign
+    client.force_login(superuser)
+    response = client.get(_url(Campaign, "change", one_of_each["campaign"].pk))
+    choices = [value for value, _label in _inline_form_field(response, Quota, "phase").choices if value]
+    assert [int(str(value)) for value in choices] == [one_of_each["phase"].pk]
+
+
+def test_plan_target_cluster_choices_are_the_campaigns_own_clusters(client, superuser, one_of_each):
+    ClusterFactory()  # a cluster of another campaign
+    own = Cluster.objects.filter(campaign=one_of_each["campaign"]).values_list("pk", flat=True)
+    client.force_login(superuser)
+    response = client.get(_url(Campaign, "change", one_of_each["campaign"].pk))
+    choices = [value for value, _label in _inline_form_field(response, PlanTarget, "cluster").choices if value]
+    assert [int(str(value)) for value in choices] == list(own)
+
+
+def test_campaign_form_offers_products_as_checkboxes(client, superuser):
+    client.force_login(superuser)
+    response = client.get(_url(Campaign, "add"))
+    assert 'type="checkbox" name="products" value="VSI"' in response.text
+    assert 'type="checkbox" name="products" value="HHI"' in response.text
+
+
+def test_phase_list_shows_start_and_cutoff_in_local_time(client, superuser):
+    PhaseFactory(start=datetime(2024, 4, 1, 0, 0, tzinfo=VN), cutoff=datetime(2024, 7, 1, 0, 0, tzinfo=VN))
+    client.force_login(superuser)
+    response = client.get(_url(Phase, "changelist"))
+    assert "01/04/2024 00:00" in response.text
+    assert "01/07/2024 00:00" in response.text
+
+
+def test_campaign_page_queries_do_not_grow_with_inline_rows(client, superuser):
+    def campaign_with(rows: int) -> Campaign:
+        campaign = CampaignFactory()
+        for number in range(1, rows + 1):
+            phase = PhaseFactory(
+                campaign=campaign,
+                number=number,
+                start=datetime(2024, number, 1, tzinfo=VN),
+                cutoff=datetime(2024, number, 20, tzinfo=VN),
+            )
+            cluster = ClusterFactory(campaign=campaign, number=number)
+            cluster.agents.add(AgentFactory())
+            team = TeamFactory(campaign=campaign, locality=DistrictFactory(), unit=UnitFactory())
+            QuotaFactory(campaign=campaign, phase=phase, cluster=cluster)
+            PlanTargetFactory(campaign=campaign, scope=PlanTarget.Scope.TEAM, team=team, phase=phase)
+            PlanTargetFactory(campaign=campaign, scope=PlanTarget.Scope.LOCALITY, locality=DistrictFactory())
+            IndicatorFactory(campaign=campaign)
+            PrizeTierFactory(rule=AwardRuleFactory(campaign=campaign, phase=phase, cluster=cluster))
+        return campaign
+
+    small, large = campaign_with(2), campaign_with(8)
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as small_page:
+        assert client.get(_url(Campaign, "change", small.pk)).status_code == 200
+    with CaptureQueriesContext(connection) as large_page:
+        assert client.get(_url(Campaign, "change", large.pk)).status_code == 200
+    assert len(large_page.captured_queries) == len(small_page.captured_queries)
+
+
+# --- Adding a campaign through the admin ---------------------------------------
+
+
+def _management_data(response) -> dict[str, str]:
+    """The management form of every inline on the page, with no forms in it."""
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
+
+
+def _add_campaign(client, **overrides):
+    page = client.get(_url(Campaign, "add"))
+    data = {
+        **_management_data(page),
+        "code": "quang-nam-2024",
+        "name": "Phong trào thi đua phát triển người tham gia BHXH tự nguyện 2024",
+        "organizer": str(UnitFactory().pk),
+        "status": Campaign.Status.DRAFT,
+        "products": [Product.HHI, Product.VSI],
+        "new_participant_gap_months": "12",
+        "time_zone": "Asia/Ho_Chi_Minh",
+        "phases-TOTAL_FORMS": "2",
+        "phases-0-number": "1",
+        "phases-0-name": "Đợt 1",
+        "phases-0-start_0": "2024-04-01",
+        "phases-0-start_1": "00:00:00",
+        "phases-0-cutoff_0": "2024-07-01",
+        "phases-0-cutoff_1": "00:00:00",
+        "phases-0-grace": "1 00:00:00",
+        "phases-1-number": "2",
+        "phases-1-name": "Đợt 2",
+        "phases-1-start_0": "2024-07-01",
+        "phases-1-start_1": "00:00:00",
+        "phases-1-cutoff_0": "2024-10-01",
+        "phases-1-cutoff_1": "00:00:00",
+        "phases-1-grace": "1 00:00:00",
+        **overrides,
+    }
+    return client.post(_url(Campaign, "add"), data)
+
+
+def test_campaign_manager_adds_a_campaign_with_its_phases(client, campaign_manager):
+    client.force_login(campaign_manager)
+    response = _add_campaign(client)
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(code="quang-nam-2024")
+    assert list(campaign.phases.values_list("number", "name")) == [(1, "Đợt 1"), (2, "Đợt 2")]
+
+
+def test_products_ticked_in_the_campaign_form_are_stored_as_a_list(client, campaign_manager):
+    client.force_login(campaign_manager)
+    _add_campaign(client)
+    assert Campaign.objects.get(code="quang-nam-2024").products == [Product.VSI, Product.HHI]
+
+
+def test_phase_times_entered_in_local_time_are_stored_in_utc(client, campaign_manager):
+    client.force_login(campaign_manager)
+    _add_campaign(client)
+    phase = Phase.objects.get(campaign__code="quang-nam-2024", number=1)
+    assert phase.start == datetime(2024, 3, 31, 17, 0, tzinfo=UTC)
+
+
+def test_campaign_needs_at_least_one_product(client, campaign_manager):
+    client.force_login(campaign_manager)
+    response = _add_campaign(client, products=[])
+    assert response.status_code == 200
+    assert not Campaign.objects.filter(code="quang-nam-2024").exists()
+
+
+def test_phases_added_with_a_campaign_cannot_overlap(client, campaign_manager):
+    client.force_login(campaign_manager)
+    response = _add_campaign(client, **{"phases-1-start_0": "2024-06-15"})
+    assert response.status_code == 200
+    assert not Campaign.objects.filter(code="quang-nam-2024").exists()
+
+
+# --- Language --------------------------------------------------------------------
+
+
+def test_admin_speaks_vietnamese_by_default(client, superuser):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:index"))
+    assert "Phong trào thi đua" in response.text
+    assert "Emulation campaigns" not in response.text
+
+
+def test_admin_speaks_english_to_a_browser_that_asks_for_it(client, superuser):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:index"), headers={"accept-language": "en"})
+    assert "Emulation campaigns" in response.text
+    assert "Phong trào thi đua" not in response.text
+
+
+def test_admin_speaks_english_after_switching_language(client, superuser):
+    client.force_login(superuser)
+    client.post(reverse("set_language"), {"language": "en"})
+    response = client.get(reverse("admin:index"))
+    assert "Emulation campaigns" in response.text
+
+
+# --- Permissions by role -----------------------------------------------------------
+
+
+def test_reviewer_cannot_open_the_campaign_add_page(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(_url(Campaign, "add")).status_code == 403
+
+
+def test_reviewer_cannot_change_a_campaign(client, reviewer, one_of_each):
+    campaign = one_of_each["campaign"]
+    client.force_login(reviewer)
+    response = client.post(_url(Campaign, "change", campaign.pk), {"name": "Đổi tên"})
+    assert response.status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.name != "Đổi tên"
+
+
+def test_reviewer_sees_a_campaigns_products_by_name(client, reviewer, one_of_each):
+    client.force_login(reviewer)
+    response = client.get(_url(Campaign, "change", one_of_each["campaign"].pk))
+    assert "BHXH tự nguyện, BHYT hộ gia đình" in response.text
+    assert "[&quot;VSI&quot;" not in response.text
+
+
+def test_reviewer_can_list_enrollments(client, reviewer, one_of_each):
+    client.force_login(reviewer)
+    response = client.get(_url(Enrollment, "changelist"))
+    assert response.status_code == 200
+    assert one_of_each["enrollment"].client_ref in response.text
+
+
+def test_reviewer_can_open_an_enrollment(client, reviewer, one_of_each):
+    client.force_login(reviewer)
+    assert client.get(_url(Enrollment, "change", one_of_each["enrollment"].pk)).status_code == 200
+
+
+def test_campaign_manager_sees_enrollments_read_only(client, campaign_manager, one_of_each):
+    client.force_login(campaign_manager)
+    response = client.get(_url(Enrollment, "change", one_of_each["enrollment"].pk))
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=_label)
+def test_history_refuses_to_add(client, superuser, model):
+    client.force_login(superuser)
+    assert client.get(_url(model, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=_label)
+def test_history_refuses_to_change(client, superuser, one_of_each, model):
+    row = model.objects.get()
+    client.force_login(superuser)
+    response = client.post(_url(model, "change", row.pk), {"to_status": "closed", "reason": "sửa tay"})
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert row.reason != "sửa tay"
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=_label)
+def test_history_refuses_to_delete(client, superuser, one_of_each, model):
+    row = model.objects.get()
+    client.force_login(superuser)
+    assert client.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_enrollment_status_is_not_edited_by_hand(client, superuser, one_of_each):
+    enrollment = one_of_each["enrollment"]
+    client.force_login(superuser)
+    page = client.get(_url(Enrollment, "change", enrollment.pk))
+    data = {
+        **_management_data(page),
+        "receipt_no": "BL-0002",
+        "status": EnrollmentStatus.REJECTED,
+        "counted": "",
+        "not_counted_reason": "rejected",
+    }
+    assert client.post(_url(Enrollment, "change", enrollment.pk), data).status_code == 302
+    enrollment.refresh_from_db()
+    assert (enrollment.receipt_no, enrollment.status, enrollment.counted) == ("BL-0002", "submitted", True)
+
+
+# --- Enrollment search and filters --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        lambda e: e.client_ref,
+        lambda e: e.receipt_no,
+        lambda e: e.participant.personal_id,
+        lambda e: e.participant.full_name,
+        lambda e: e.agent.code,
+        lambda e: e.agent.full_name,
+    ],
+    ids=["client_ref", "receipt_no", "personal_id", "participant_name", "agent_code", "agent_name"],
+)
+def test_enrollments_are_found_by(client, superuser, term):
+    wanted = EnrollmentFactory(
+        receipt_no="BL-7001",
+        participant=ParticipantFactory(full_name="Nguyễn Thị Lan"),
+        agent=AgentFactory(code="QN-BD-017", full_name="Trần Văn Bưu"),
+    )
+    other = EnrollmentFactory(receipt_no="BL-8002")
+    client.force_login(superuser)
+    response = client.get(_url(Enrollment, "changelist"), {"q": term(wanted)})
+    assert list(response.context["cl"].result_list) == [wanted]
+    assert other.client_ref not in response.text
+
+
+def test_enrollment_list_filters_by_campaign_phase_product_status_and_counting(client, superuser):
+    EnrollmentFactory.create_batch(2)  # two campaigns and two phases to choose from
+    client.force_login(superuser)
+    response = client.get(_url(Enrollment, "changelist"))
+    paths = {spec.field_path for spec in response.context["cl"].filter_specs}
+    assert paths == {"campaign", "phase", "product", "status", "counted", "not_counted_reason"}
+
+
+# --- Changelists cost a fixed number of queries ------------------------------------
+
+
+def _rows(factory: Callable[[], object]) -> Callable[[int], None]:
+    def make(count: int) -> None:
+        for _ in range(count):
+            factory()
+
+    return make
+
+
+def _campaign_row(factory, **kwargs):
+    """A row of a new campaign, with a phase and a cluster of that campaign."""
+    campaign = CampaignFactory()
+    return factory(
+        campaign=campaign,
+        phase=PhaseFactory(campaign=campaign),
+        cluster=ClusterFactory(campaign=campaign),
+        **kwargs,
+    )
+
+
+def _cluster():
+    cluster = ClusterFactory()
+    cluster.agents.add(AgentFactory())
+    cluster.localities.add(DistrictFactory())
+    return cluster
+
+
+def _team():
+    team = TeamFactory(locality=DistrictFactory(), unit=UnitFactory())
+    team.members.add(AgentFactory())
+    return team
+
+
+def _prize_tier():
+    return PrizeTierFactory(money=PrizeTier.Money.FIXED, amount=1_000_000)
+
+
+def _plan_target():
+    return PlanTargetFactory(scope=PlanTarget.Scope.LOCALITY, locality=DistrictFactory(), phase=PhaseFactory())
+
+
+ROW_MAKERS: dict[type, Callable[[int], None]] = {
+    Locality: _rows(DistrictFactory),
+    Unit: _rows(lambda: UnitFactory(parent=UnitFactory(), locality=DistrictFactory())),
+    ServiceOrganization: _rows(lambda: ServiceOrganizationFactory(locality=DistrictFactory())),
+    Agent: _rows(lambda: AgentFactory(unit=UnitFactory())),
+    Campaign: _rows(lambda: PhaseFactory().campaign),
+    Phase: _rows(PhaseFactory),
+    PhaseTransition: _rows(lambda: PhaseTransitionFactory(by=UserFactory())),
+    Team: _rows(_team),
+    Cluster: _rows(_cluster),
+    Quota: _rows(lambda: _campaign_row(QuotaFactory)),
+    PlanTarget: _rows(_plan_target),
+    Indicator: _rows(IndicatorFactory),
+    apps.get_model("campaigns", "IndicatorTarget"): _rows(IndicatorTargetFactory),
+    apps.get_model("campaigns", "IndicatorValue"): _rows(lambda: IndicatorValueFactory(recorded_by=UserFactory())),
+    AwardRule: _rows(lambda: PrizeTierFactory(rule=_campaign_row(AwardRuleFactory)).rule),
+    PrizeTier: _rows(_prize_tier),
+    Parameter: _rows(ParameterFactory),
+    Participant: _rows(lambda: ParticipantFactory(locality=DistrictFactory())),
+    CoveragePeriod: _rows(CoveragePeriodFactory),
+    Enrollment: _rows(EnrollmentFactory),
+    EnrollmentTransition: _rows(lambda: EnrollmentTransitionFactory(by=UserFactory())),
+}
+
+
+def test_every_project_model_has_a_row_maker():
+    registered = {model for model in REGISTERED if model._meta.app_label in PROJECT_APPS}
+    assert registered - set(ROW_MAKERS) == set()
+
+
+@pytest.mark.parametrize("model", list(ROW_MAKERS), ids=_label)
+def test_changelist_queries_do_not_grow_with_rows(client, superuser, django_assert_max_num_queries, model):
+    client.force_login(superuser)
+    url = _url(model, "changelist")
+    ROW_MAKERS[model](5)
+    with CaptureQueriesContext(connection) as few_rows:
+        assert client.get(url).status_code == 200
+    ROW_MAKERS[model](25)
+    with django_assert_max_num_queries(len(few_rows.captured_queries)):
+        response = client.get(url)
+    assert response.context["cl"].result_count >= 30
