@@ -133,6 +133,7 @@ LOGIN_URL = "admin:login"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["emulation_config.formats"]
 USE_I18N = True
 TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_TZ = True

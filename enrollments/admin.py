@@ -13,7 +13,27 @@ from campaigns.admin_helpers import (
     ReadOnlyHistoryInline,
     local_datetime,
 )
+from emulation_config.admin_imports import ExcelImport, ExcelImportAdminMixin
+from enrollments.admin_actions import cancel_selected, confirm_selected, reject_selected
+from enrollments.imports import CONFIRMATION_COLUMNS, COVERAGE_COLUMNS, confirmations_import, coverage_import
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
+
+CONFIRMATIONS_IMPORT = ExcelImport(
+    slug="confirmations",
+    title=_("Import confirmations from Excel"),
+    columns=CONFIRMATION_COLUMNS,
+    run=confirmations_import,
+    permission="enrollments.review_enrollment",
+    example=["BL-000123", "049090123456", 943800],
+)
+COVERAGE_IMPORT = ExcelImport(
+    slug="coverage",
+    title=_("Import coverage history from Excel"),
+    columns=COVERAGE_COLUMNS,
+    run=coverage_import,
+    permission="enrollments.add_coverageperiod",
+    example=["049090123456", "Nguyễn Văn An", "17/05/1990", "Nam", "BHXH tự nguyện", "01/01/2022", "31/12/2022"],
+)
 
 
 @admin.register(Parameter)
@@ -45,7 +65,8 @@ class ParticipantAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CoveragePeriod)
-class CoveragePeriodAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class CoveragePeriodAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+    excel_imports = (COVERAGE_IMPORT,)
     list_display = ["participant", "product", "start", "end", "source", "enrollment"]
     list_filter = ["product", "source"]
     list_select_related = ["participant", "enrollment"]
@@ -60,7 +81,9 @@ class EnrollmentTransitionInline(ReadOnlyHistoryInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class EnrollmentAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+    excel_imports = (CONFIRMATIONS_IMPORT,)
+    actions = [confirm_selected, reject_selected, cancel_selected]
     list_display = [
         "client_ref",
         "receipt",
@@ -148,6 +171,9 @@ class EnrollmentAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
         ),
     ]
     inlines = [EnrollmentTransitionInline]
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("enrollments.review_enrollment")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

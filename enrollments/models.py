@@ -36,7 +36,9 @@ class Parameter(models.Model):
         BASE_SALARY = "base_salary", _("Base salary (VND/month)")
         RURAL_POVERTY_LINE = "rural_poverty_line", _("Rural poverty line (VND/month)")
         VSI_RATE = "vsi_rate", _("VSI contribution rate (%)")
+        # xgettext:no-python-format
         HHI_RATE = "hhi_rate", _("HHI contribution rate (% of base salary)")
+        # xgettext:no-python-format
         VSI_SUPPORT_RATE = "vsi_support_rate", _("VSI state support (% of the contribution on the poverty line)")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
