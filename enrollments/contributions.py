@@ -23,6 +23,7 @@ HHI_MEMBER_FACTORS = {1: Decimal("1.0"), 2: Decimal("0.7"), 3: Decimal("0.6"), 4
 HHI_LATER_MEMBER_FACTOR = Decimal("0.4")
 VSI_CEILING_MULTIPLE = 20
 HUNDRED = Decimal(100)
+HOUSEHOLD_CATEGORIES = frozenset(HouseholdCategory.values)
 
 
 def _vnd(amount: Decimal) -> int:
@@ -98,7 +99,7 @@ def _vsi_quote(on, payment_months, declared_income, household_category, table: P
         errors["payment_months"] = _("VSI is paid for 1, 3, 6 or 12 months.")
     if declared_income is None:
         errors["declared_income"] = _("A VSI enrollment needs a declared monthly income.")
-    if household_category not in HouseholdCategory.values:
+    if household_category not in HOUSEHOLD_CATEGORIES:
         errors["household_category"] = _("Unknown household category.")
     if errors:
         raise ValidationError(errors)

@@ -188,9 +188,17 @@ class Enrollment(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="enrollments"
     )
     phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="enrollments")
-    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="enrollments")
+    # No single-column indexes on agent and participant: the composite indexes
+    # below lead with them, and every index costs each insert.
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="enrollments", db_index=False
+    )
     participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="enrollments"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        db_index=False,
     )
     product = models.CharField(_("product"), max_length=3, choices=Product.choices)
     client_ref = models.CharField(
@@ -224,6 +232,7 @@ class Enrollment(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,  # a partial index below: most enrollments are no duplicate
         related_name="duplicates",
         help_text=_("The earlier enrollment that counts for this participant."),
     )
@@ -302,6 +311,10 @@ class Enrollment(models.Model):
             ),
             # Confirmation imports match on the receipt number.
             models.Index(fields=["receipt_no"], name="enrollment_receipt_no_idx"),
+            # Enrollments counted on a given one (and SET NULL when it is deleted).
+            models.Index(
+                fields=["duplicate_of"], name="enrollment_duplicate_of_idx", condition=Q(duplicate_of__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,9 @@ _digits = RegexValidator(r"^[0-9]+$", _("Digits only."))
 
 
 class ParticipantInSerializer(serializers.Serializer):
-    personal_id = serializers.CharField(min_length=12, max_length=12, validators=[_digits])
+    # The structure of the personal ID (12 digits agreeing with birth date and
+    # gender) is checked in one place, enrollments.identity, by the service.
+    personal_id = serializers.CharField(max_length=12, help_text=_("12 digits (CCCD)."))
     social_insurance_code = serializers.CharField(
         min_length=10, max_length=10, required=False, allow_blank=True, validators=[_digits]
     )

@@ -4,7 +4,6 @@ history row each change leaves."""
 from __future__ import annotations
 
 import hashlib
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -59,23 +58,24 @@ def _same_name(a: str, b: str) -> bool:
 
 
 def _fingerprint(item: dict[str, Any]) -> str:
+    """A digest of what was submitted: a replay must carry the same content."""
     person = item["participant"]
-    content = {
-        "campaign": item.get("campaign") or "",
-        "product": item["product"],
-        "personal_id": person["personal_id"],
-        "full_name": normalize_name(person["full_name"]).casefold(),
-        "date_of_birth": person["date_of_birth"].isoformat(),
-        "gender": person["gender"],
-        "household_category": person.get("household_category") or HouseholdCategory.OTHER,
-        "locality_code": person.get("locality_code") or "",
-        "receipt_at": item["receipt_at"].astimezone(UTC).isoformat(),
-        "payment_months": item["payment_months"],
-        "declared_income": item.get("declared_income"),
-        "household_member_order": item.get("household_member_order"),
-        "receipt_no": item.get("receipt_no") or "",
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    content = (
+        item.get("campaign") or "",
+        item["product"],
+        person["personal_id"],
+        normalize_name(person["full_name"]).casefold(),
+        person["date_of_birth"].isoformat(),
+        person["gender"],
+        person.get("household_category") or HouseholdCategory.OTHER,
+        person.get("locality_code") or "",
+        item["receipt_at"].astimezone(UTC).isoformat(),
+        item["payment_months"],
+        item.get("declared_income"),
+        item.get("household_member_order"),
+        item.get("receipt_no") or "",
+    )
+    return hashlib.sha256("\x1f".join(map(str, content)).encode()).hexdigest()
 
 
 def _local(moment: datetime, phase: Phase) -> str:
