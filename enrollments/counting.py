@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 
 from campaigns.models import Campaign
+from enrollments.bulk import insert_enrollments
 from enrollments.choices import EnrollmentStatus, NotCountedReason
 from enrollments.models import CoveragePeriod, Enrollment
 
@@ -124,7 +125,7 @@ def write_plan(existing: list[Enrollment], snapshot: dict[int, tuple], new: list
         e.duplicate_of = None
     if losing:
         Enrollment.objects.bulk_update(losing, fields, batch_size=500)
-    created = Enrollment.objects.bulk_create(new, batch_size=500) if new else []
+    created = insert_enrollments(new) if new else []
     for e in pending_links:
         e.duplicate_of = pending_targets[id(e)]
     relinked = [e for e in pending_links if e not in others]

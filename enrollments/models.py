@@ -89,10 +89,10 @@ class Participant(models.Model):
     personal_id = models.CharField(
         _("personal ID (CCCD)"), max_length=12, unique=True, validators=[personal_id_validator]
     )
-    social_insurance_code = models.CharField(
+    # NULL, not "", for "none": the partial unique constraint must skip the absent codes.
+    social_insurance_code = models.CharField(  # noqa: DJ001
         _("social insurance code"),
         max_length=10,
-        unique=True,
         null=True,
         blank=True,
         validators=[social_insurance_code_validator],
@@ -101,7 +101,13 @@ class Participant(models.Model):
     date_of_birth = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Locality,
+        verbose_name=_("locality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # never looked up by locality; an index would only slow intake
     )
     household_category = models.CharField(
         _("household category"), max_length=20, choices=HouseholdCategory.choices, default=HouseholdCategory.OTHER
@@ -113,6 +119,13 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         ordering = ["personal_id"]
         constraints = [
+            # Partial: most participants have no legacy code, and NULLs need no index entry.
+            models.UniqueConstraint(
+                fields=["social_insurance_code"],
+                condition=Q(social_insurance_code__isnull=False),
+                name="participant_unique_si_code",
+                violation_error_message=_("Another participant has this social insurance code."),
+            ),
             models.CheckConstraint(
                 name="participant_personal_id_12_chars",
                 condition=Exact(Length("personal_id"), 12),
@@ -184,8 +197,10 @@ class Enrollment(models.Model):
     """One receipt collected by an agent: a participant enrolled for a product
     and a payment period, with what it owes, its status and whether it counts."""
 
+    # One campaign holds nearly all rows of a national run, so an index on it alone
+    # would not narrow anything; the composite indexes below start with it where it helps.
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="enrollments"
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="enrollments", db_index=False
     )
     phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="enrollments")
     # No single-column indexes on agent and participant: the composite indexes
@@ -303,12 +318,6 @@ class Enrollment(models.Model):
             models.Index(fields=["agent", "-receipt_at"], name="enrollment_agent_receipt_idx"),
             # The earliest-receipt-wins check looks at a participant's other enrollments.
             models.Index(fields=["participant", "product", "receipt_at"], name="enrollment_participant_idx"),
-            # Reviewers work through the submitted queue.
-            models.Index(
-                fields=["campaign", "submitted_at"],
-                name="enrollment_pending_review_idx",
-                condition=Q(status="submitted"),
-            ),
             # Confirmation imports match on the receipt number.
             models.Index(fields=["receipt_no"], name="enrollment_receipt_no_idx"),
             # Enrollments counted on a given one (and SET NULL when it is deleted).

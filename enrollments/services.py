@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Phase
 from campaigns.selectors import Participation, agent_participations
 from collectors.models import Agent, Locality
+from enrollments.bulk import insert_participants
 from enrollments.choices import EnrollmentStatus, HouseholdCategory, Product
 from enrollments.contributions import ParameterTable, contribution_quote
 from enrollments.counting import (
@@ -96,6 +97,7 @@ class _Intake:
         self.results: list[SubmitResult | None] = [None] * len(items)
         self.participations = agent_participations(agent=agent)
         self.parameters = ParameterTable.load()
+        self.quotes: dict[tuple, Any] = {}
 
     # --- validation of one item (no queries) ---------------------------------
     def _place(self, item: dict[str, Any], errors: dict[str, Any]) -> tuple[Participation, Phase] | None:
@@ -167,16 +169,20 @@ class _Intake:
             errors.setdefault("participant", {})["date_of_birth"] = [
                 _("A VSI participant must be at least 15 years old on the receipt date.")
             ]
+        arguments = {
+            "product": item["product"],
+            "on": receipt_day,
+            "payment_months": item["payment_months"],
+            "declared_income": item.get("declared_income"),
+            "household_category": person.get("household_category") or HouseholdCategory.OTHER,
+            "household_member_order": item.get("household_member_order"),
+        }
+        # Many receipts of a batch declare the same income on the same day: quote each combination once.
+        key = tuple(arguments.values())
         try:
-            return contribution_quote(
-                product=item["product"],
-                on=receipt_day,
-                payment_months=item["payment_months"],
-                declared_income=item.get("declared_income"),
-                household_category=person.get("household_category") or HouseholdCategory.OTHER,
-                household_member_order=item.get("household_member_order"),
-                parameters=self.parameters,
-            )
+            if key not in self.quotes:
+                self.quotes[key] = contribution_quote(**arguments, parameters=self.parameters)
+            return self.quotes[key]
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.setdefault(name, []).extend(messages)
@@ -253,7 +259,7 @@ class _Intake:
         if missing:
             # Another batch may create the same person at the same moment: the
             # unique personal ID decides, and the row that won is read back.
-            Participant.objects.bulk_create(missing.values(), ignore_conflicts=True)
+            insert_participants(list(missing.values()))
             rows = Participant.objects.filter(personal_id__in=missing).values_list(
                 "personal_id", "pk", "full_name", "date_of_birth"
             )
@@ -280,10 +286,10 @@ class _Intake:
                 )
                 continue
             enrollment = Enrollment(
-                campaign=participation.campaign,
-                phase=phase,
-                agent=self.agent,
-                participant=person,
+                campaign_id=participation.campaign.pk,
+                phase_id=phase.pk,
+                agent_id=self.agent.pk,
+                participant_id=person.pk,
                 product=item["product"],
                 client_ref=item["client_ref"],
                 receipt_no=item.get("receipt_no") or "",
@@ -318,7 +324,7 @@ class _Intake:
         groups: dict[tuple, list[Enrollment]] = {}
         for e in [*existing, *new]:
             groups.setdefault((e.participant_id, e.campaign_id, e.product), []).append(e)
-        campaigns = {e.campaign_id: e.campaign for e in new}
+        campaigns = {p.campaign.pk: p.campaign for _i, _item, p, _phase, _quote in accepted}
         for (participant_id, campaign_id, product), members in groups.items():
             plan_counting(
                 members, campaign=campaigns[campaign_id], coverage=coverage.get((participant_id, product), [])

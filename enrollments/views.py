@@ -87,7 +87,8 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if result.outcome == "conflict":
             raise _conflict(parsed.validated_data["client_ref"])
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
-        return Response(EnrollmentSerializer(result.enrollment).data, status=code)
+        stored = self.get_queryset().get(pk=result.enrollment.pk)
+        return Response(EnrollmentSerializer(stored).data, status=code)
 
     @extend_schema(request=BulkInSerializer, responses={200: BulkResultSerializer, 400: _ERROR, 403: _ERROR})
     @action(detail=False, methods=["post"])

@@ -67,6 +67,19 @@ def test_a_social_insurance_code_has_ten_characters():
     )
 
 
+def test_a_social_insurance_code_belongs_to_one_participant():
+    ParticipantFactory(social_insurance_code="4901234567")
+    assert_db_rejects(
+        "participant_unique_si_code", lambda: ParticipantFactory(social_insurance_code="4901234567"), unique=True
+    )
+
+
+def test_many_participants_may_have_no_social_insurance_code():
+    ParticipantFactory(social_insurance_code=None)
+    ParticipantFactory(social_insurance_code=None)
+    assert Participant.objects.filter(social_insurance_code__isnull=True).count() == 2
+
+
 def test_personal_ids_are_unique():
     participant = ParticipantFactory()
     assert_db_rejects(
