@@ -94,3 +94,24 @@ def test_a_batch_runs_a_bounded_number_of_queries(api1, django_assert_max_num_qu
     with django_assert_max_num_queries(40):
         body = api1.post(URL, {"items": items(200)}, format="json").json()
     assert body["created"] == 200
+
+
+def test_a_large_batch_links_a_repeated_person_to_the_first_receipt(api1):
+    # Sixty items take the bulk insert path; the last repeats the first person.
+    batch = items(60)
+    batch[59]["participant"] = batch[0]["participant"]
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert body["created"] == 60
+    first, last = (Enrollment.objects.get(pk=body["results"][i]["id"]) for i in (0, 59))
+    assert (first.counted, last.counted, last.not_counted_reason) == (True, False, "duplicate")
+    assert last.duplicate_of == first
+    assert Enrollment.objects.filter(counted=True).count() == 59
+
+
+def test_a_large_batch_stores_every_field(api1):
+    batch = items(60)
+    api1.post(URL, {"items": batch}, format="json")
+    stored = Enrollment.objects.get(client_ref=batch[7]["client_ref"])
+    assert (stored.payment_months, stored.declared_income, stored.receipt_no) == (3, 1_500_000, "BL-0001")
+    assert stored.participant.personal_id == batch[7]["participant"]["personal_id"]
+    assert stored.updated_at is not None and stored.amount_due > 0
