@@ -338,10 +338,6 @@ class PhaseTransitionAdmin(ReadOnlyHistoryAdmin):
     search_help_text = _("Search by phase, campaign code, reason or user name.")
     date_hierarchy = "at"
 
-    @admin.display(description=_("at"), ordering="at")
-    def at_display(self, obj):
-        return local_datetime(obj.at)
-
 
 # --- Competitors: teams and clusters ----------------------------------------------
 

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Sentinel for "no campaign to limit choices to" (a stand-alone add page),
 # as opposed to None, "a campaign that does not exist yet" (the campaign add page).
@@ -151,6 +152,10 @@ class ReadOnlyHistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("at"), ordering="at")
+    def at_display(self, obj):
+        return local_datetime(obj.at)
 
 
 class ReadOnlyHistoryInline(admin.TabularInline):

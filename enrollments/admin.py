@@ -194,7 +194,3 @@ class EnrollmentTransitionAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["=enrollment__client_ref", "=enrollment__receipt_no", "reason", "by__username"]
     search_help_text = _("Search by client reference or receipt number (exact), reason or user name.")
     date_hierarchy = "at"
-
-    @admin.display(description=_("at"), ordering="at")
-    def at_display(self, obj):
-        return local_datetime(obj.at)
