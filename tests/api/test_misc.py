@@ -126,3 +126,12 @@ def test_the_openapi_schema_and_docs_are_served_without_a_cdn(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_progress_counts_only_the_callers_own_receipts(api1, api2, open_phase):
+    api1.post("/api/v1/enrollments/", submission(), format="json")
+    body = api2.get("/api/v1/me/progress/").json()
+    assert body["agent"] == "A02"
+    phase = next(p for p in body["campaigns"][0]["phases"] if p["id"] == open_phase.pk)
+    assert phase["counted"] == 0
+    assert phase["quotas"][0]["remaining"] == 3
