@@ -35,6 +35,13 @@ MAX_DEFINITION_BYTES = 2 * 1024 * 1024
 REPLACED_FIELDS = ["phases", "teams", "clusters", "quotas", "plan targets", "indicators", "award rules"]
 
 
+REFERENCE_DATA_PERMISSIONS = [
+    f"collectors.{action}_{model}"
+    for model in ("locality", "unit", "serviceorganization")
+    for action in ("add", "change")
+]
+
+
 class CampaignDefinitionForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Definition file (YAML)"),
@@ -78,7 +85,8 @@ class CampaignDefinitionAdminMixin:
         ]
 
     def import_definition_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
+        # A file also creates or updates the localities, units and organizations it names.
+        if not self.has_add_permission(request) or not request.user.has_perms(REFERENCE_DATA_PERMISSIONS):
             raise PermissionDenied
         errors: list[str] = []
         form = CampaignDefinitionForm(request.POST or None, request.FILES or None)

@@ -932,3 +932,26 @@ def test_admin_action_downloads_several_campaigns_as_a_zip_of_yaml_files(admin_c
     assert response["Content-Type"] == "application/zip"
     assert sorted(archive.namelist()) == ["hai-phong-2019.yaml", "tam-ky-2020.yaml"]
     assert parse_definition(archive.read("tam-ky-2020.yaml").decode("utf-8"))["campaign"]["code"] == "tam-ky-2020"
+
+
+@pytest.mark.urls(ADMIN_URLS)
+def test_admin_upload_needs_the_reference_data_permissions_too(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("campaigns-only", password="x-pass-123", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["add_campaign", "view_campaign"]))
+    client.force_login(user)
+
+    response = client.get(reverse("admin:campaigns_campaign_import_definition"))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.urls(ADMIN_URLS)
+def test_a_campaign_manager_may_upload_a_definition(client, campaign_manager):
+    client.force_login(campaign_manager)
+
+    response = _upload(client, (EXAMPLES / "tam-ky-2020.yaml").read_text(encoding="utf-8"))
+
+    assert response.status_code == 302
+    assert Campaign.objects.filter(code="tam-ky-2020").exists()
