@@ -1,0 +1,128 @@
+"""Standings at national scale: 50,000 agents, 2,000,000 enrollments.
+
+Builds the national data set (bench/national.py, loaded with COPY) unless
+``--reuse`` finds it already loaded, then prints for the largest cluster of the
+open phase:
+  - provisional standings (awards.scoring.agent_standings): p50 and p95 over runs
+    (target p95 ≤ 200 ms);
+  - the same leaderboard by a hand-written SQL aggregate-and-rank query, and the
+    ratio between the two.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/scoring.py [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import national  # noqa: E402  (a sibling script)
+
+HAND_WRITTEN = """
+    SELECT a.id, a.code, COUNT(e.id) AS score, MAX(e.receipt_at) AS reached_at,
+           ROW_NUMBER() OVER (ORDER BY COUNT(e.id) DESC, MAX(e.receipt_at) ASC, a.code ASC) AS position
+    FROM collectors_agent a
+    JOIN collectors_locality l ON l.id = a.locality_id
+    LEFT JOIN enrollments_enrollment e
+           ON e.agent_id = a.id AND e.phase_id = %(phase)s AND e.counted
+          AND e.status IN ('submitted', 'confirmed')
+    WHERE l.id = %(province)s OR l.parent_id = %(province)s
+    GROUP BY a.id, a.code
+    ORDER BY position
+"""
+
+
+def database_exists(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [national.BENCH_DB]).fetchone()
+    return found is not None
+
+
+def timed(function, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reuse", action="store_true", help="use the data set already loaded, if any")
+    parser.add_argument("--agents", type=int, default=50_000)
+    parser.add_argument("--enrollments", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+
+    url = national.bench_database_url()
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "emulation_config.settings", "DEBUG": "false"})
+    if args.reuse and database_exists(url):
+        import django
+
+        django.setup()
+    else:
+        national.prepare_database(url)
+    from django.db import connection
+    from django.db.models import Count
+
+    from awards.scoring import agent_standings
+    from campaigns.models import AwardRule, Campaign, Cluster
+
+    campaign = Campaign.objects.filter(code="national-bench").first()
+    if campaign is None:
+        national.build_national_dataset(agents=args.agents, enrollments=args.enrollments)
+        campaign = Campaign.objects.get(code="national-bench")
+    phase = campaign.phases.get(status="open")
+    rule = AwardRule.objects.filter(campaign=campaign, competitor_kind="agent").order_by("position").first()
+    cluster = (
+        Cluster.objects.filter(campaign=campaign)
+        .annotate(size=Count("localities__children__agents"))
+        .order_by("-size")
+        .first()
+    )
+    province = cluster.localities.get()
+
+    rows = agent_standings(rule=rule, phase=phase, cluster=cluster)  # warm the caches once
+    ours = timed(lambda: agent_standings(rule=rule, phase=phase, cluster=cluster), args.runs)
+
+    def hand_written():
+        with connection.cursor() as cursor:
+            cursor.execute(HAND_WRITTEN, {"phase": phase.pk, "province": province.pk})
+            return cursor.fetchall()
+
+    baseline_rows = hand_written()
+    theirs = timed(hand_written, args.runs)
+
+    enrollments = campaign.enrollments.count()
+    print(f"data: {enrollments:,} enrollments; cluster {cluster.name}: {len(rows):,} agents")
+    print(
+        f"provisional standings, one phase and cluster: p50 {statistics.median(ours):.0f} ms, "
+        f"p95 {p95(ours):.0f} ms over {args.runs} runs (target p95 ≤ 200 ms)"
+    )
+    print(
+        f"hand-written aggregate-and-rank SQL: p50 {statistics.median(theirs):.0f} ms, p95 {p95(theirs):.0f} ms; "
+        f"ratio of medians {statistics.median(ours) / statistics.median(theirs):.2f}"
+    )
+    ours_by_agent = {row.agent_id: int(row.score) for row in rows}
+    theirs_by_agent = {row[0]: int(row[2]) for row in baseline_rows}
+    if ours_by_agent != theirs_by_agent:
+        raise SystemExit("the service and the hand-written query disagree on the scores")
+
+
+if __name__ == "__main__":
+    main()
