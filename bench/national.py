@@ -54,11 +54,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import benchdb  # noqa: E402  (needs the project root on the path)
+
 BENCH_DB = "emulation_bench_national"
 
 CAMPAIGN_CODE = "national-bench"
@@ -156,26 +158,12 @@ LEADER_PATTERNS = ((30, 12, 0, 0, -6), (20, 20, 8, 2, -4), (25, 10, 10, 3, -2), 
 
 
 def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return benchdb.bench_database_url(BENCH_DB)
 
 
 def prepare_database(url: str) -> None:
     """Drop and create the benchmark database, point Django at it and migrate it."""
-    recreate_database(url)
+    benchdb.recreate_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emulation_config.settings")
     import django

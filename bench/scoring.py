@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import national  # noqa: E402  (a sibling script)
 
+from bench import benchdb  # noqa: E402
+
 HAND_WRITTEN = """
     SELECT a.id, a.code, COUNT(e.id) AS score, MAX(e.receipt_at) AS reached_at,
            ROW_NUMBER() OVER (ORDER BY COUNT(e.id) DESC, MAX(e.receipt_at) ASC, a.code ASC) AS position
@@ -38,14 +40,6 @@ HAND_WRITTEN = """
     GROUP BY a.id, a.code
     ORDER BY position
 """
-
-
-def database_exists(url: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [national.BENCH_DB]).fetchone()
-    return found is not None
 
 
 def timed(function, runs: int) -> list[float]:
@@ -71,7 +65,7 @@ def main() -> None:
 
     url = national.bench_database_url()
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "emulation_config.settings", "DEBUG": "false"})
-    if args.reuse and database_exists(url):
+    if args.reuse and benchdb.database_exists(url):
         import django
 
         django.setup()
