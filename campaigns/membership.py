@@ -56,35 +56,82 @@ def _below(table: str, top: str, depth: int) -> list[tuple[str, str]]:
     return chains
 
 
-def _clustered_sql(t: dict[str, str]) -> str:
+def _candidate_parts(t: dict[str, str], where: str) -> list[str]:
+    """SELECT (agent_id, cluster number) for every way an agent may belong to
+    the clusters chosen by ``where`` (a condition on cluster ``cl``)."""
     parts = [
         f"SELECT ca.agent_id, cl.number FROM {t['cluster_agents']} ca "
-        f"JOIN {t['cluster']} cl ON cl.id = ca.cluster_id WHERE cl.campaign_id = %(campaign)s",
+        f"JOIN {t['cluster']} cl ON cl.id = ca.cluster_id WHERE {where}",
         f"SELECT tm.agent_id, cl.number FROM {t['cluster_teams']} ct "
         f"JOIN {t['cluster']} cl ON cl.id = ct.cluster_id "
-        f"JOIN {t['team_members']} tm ON tm.team_id = ct.team_id WHERE cl.campaign_id = %(campaign)s",
+        f"JOIN {t['team_members']} tm ON tm.team_id = ct.team_id WHERE {where}",
     ]
     for joins, deepest in _below(t["locality"], "cx.locality_id", LOCALITY_DEPTH):
         parts.append(
             f"SELECT a.id, cl.number FROM {t['cluster_localities']} cx "
             f"JOIN {t['cluster']} cl ON cl.id = cx.cluster_id{joins} "
-            f"JOIN {t['agent']} a ON a.locality_id = {deepest} WHERE cl.campaign_id = %(campaign)s"
+            f"JOIN {t['agent']} a ON a.locality_id = {deepest} WHERE {where}"
         )
     for joins, deepest in _below(t["unit"], "cu.unit_id", UNIT_DEPTH):
         base = f"FROM {t['cluster_units']} cu JOIN {t['cluster']} cl ON cl.id = cu.cluster_id{joins}"
-        parts.append(
-            f"SELECT a.id, cl.number {base} JOIN {t['agent']} a ON a.unit_id = {deepest} "
-            "WHERE cl.campaign_id = %(campaign)s"
-        )
+        parts.append(f"SELECT a.id, cl.number {base} JOIN {t['agent']} a ON a.unit_id = {deepest} WHERE {where}")
         parts.append(
             f"SELECT a.id, cl.number {base} JOIN {t['organization']} o ON o.contracting_unit_id = {deepest} "
-            f"JOIN {t['agent']} a ON a.organization_id = o.id WHERE cl.campaign_id = %(campaign)s"
+            f"JOIN {t['agent']} a ON a.organization_id = o.id WHERE {where}"
         )
-    candidates = " UNION ALL ".join(parts)
+    return parts
+
+
+def _clustered_sql(t: dict[str, str]) -> str:
+    candidates = " UNION ALL ".join(_candidate_parts(t, "cl.campaign_id = %(campaign)s"))
     return (
         f"SELECT m.agent_id, c.id AS cluster_id FROM "
         f"(SELECT x.agent_id, MIN(x.number) AS number FROM ({candidates}) x GROUP BY x.agent_id) m "
         f"JOIN {t['cluster']} c ON c.campaign_id = %(campaign)s AND c.number = m.number"
+    )
+
+
+def _ancestors(table: str, start: str, depth: int, alias: str) -> tuple[str, list[str]]:
+    """(LEFT JOINs, columns) naming ``start`` and up to depth-1 of its ancestors in ``table``."""
+    joins, columns, current = "", [start], start
+    for level in range(1, depth):
+        name = f"{alias}{level}"
+        joins += f" LEFT JOIN {table} {name} ON {name}.id = {current}"
+        current = f"{name}.parent_id"
+        columns.append(current)
+    return joins, columns
+
+
+def _one_cluster_sql(t: dict[str, str]) -> str:
+    """The members of the cluster %(cluster)s (numbered %(number)s): the agents it
+    could claim, less those a lower-numbered cluster claims first. Resolved from
+    the cluster's side down, then checked from each agent's side up, so that the
+    cost follows the cluster's size rather than the campaign's."""
+    candidates = " UNION ALL ".join(_candidate_parts(t, "cl.id = %(cluster)s"))
+    earlier = f"SELECT e.id FROM {t['cluster']} e WHERE e.campaign_id = %(campaign)s AND e.number < %(number)s"
+    earlier_localities = f"SELECT locality_id FROM {t['cluster_localities']} WHERE cluster_id IN ({earlier})"
+    earlier_units = f"SELECT unit_id FROM {t['cluster_units']} WHERE cluster_id IN ({earlier})"
+    locality_joins, locality_columns = _ancestors(t["locality"], "a.locality_id", LOCALITY_DEPTH, "lu")
+    unit_joins, unit_columns = _ancestors(t["unit"], "a.unit_id", UNIT_DEPTH, "uu")
+    org_joins, org_columns = _ancestors(t["unit"], "o.contracting_unit_id", UNIT_DEPTH, "ou")
+    upward = " OR ".join(
+        [f"{column} IN ({earlier_localities})" for column in locality_columns]
+        + [f"{column} IN ({earlier_units})" for column in unit_columns + org_columns]
+    )
+    claimed_earlier = " UNION ALL ".join(
+        [
+            f"SELECT ca.agent_id FROM {t['cluster_agents']} ca WHERE ca.cluster_id IN ({earlier})",
+            f"SELECT tm.agent_id FROM {t['cluster_teams']} ct JOIN {t['team_members']} tm "
+            f"ON tm.team_id = ct.team_id WHERE ct.cluster_id IN ({earlier})",
+            f"SELECT a.id FROM candidates k JOIN {t['agent']} a ON a.id = k.agent_id"
+            f"{locality_joins}{unit_joins} LEFT JOIN {t['organization']} o ON o.id = a.organization_id{org_joins}"
+            f" WHERE {upward}",
+        ]
+    )
+    return (
+        f"WITH candidates AS (SELECT DISTINCT x.agent_id FROM ({candidates}) x) "
+        f"SELECT k.agent_id, %(cluster)s AS cluster_id FROM candidates k "
+        f"WHERE k.agent_id NOT IN ({claimed_earlier})"
     )
 
 
@@ -113,6 +160,16 @@ def campaign_members_sql(campaign: Campaign) -> tuple[str, dict]:
     return _unclustered_sql(tables), params
 
 
+def cluster_members_sql(campaign: Campaign, cluster: Cluster | None) -> tuple[str, dict]:
+    """A statement selecting (agent_id, cluster_id) for the members of one
+    cluster; None stands for everyone taking part, whatever their cluster."""
+    tables = _tables()
+    if cluster is None:
+        return campaign_members_sql(campaign)
+    params = {"campaign": campaign.pk, "cluster": cluster.pk, "number": cluster.number}
+    return _one_cluster_sql(tables), params
+
+
 def campaign_members(*, campaign: Campaign) -> dict[int, int | None]:
     """Agent id → cluster id (None in a campaign without clusters) for everyone taking part."""
     from django.db import connection
@@ -121,3 +178,13 @@ def campaign_members(*, campaign: Campaign) -> dict[int, int | None]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def cluster_members(*, campaign: Campaign, cluster: Cluster | None) -> set[int]:
+    """The ids of the agents competing in one cluster (None: a campaign without clusters)."""
+    from django.db import connection
+
+    sql, params = cluster_members_sql(campaign, cluster)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}

@@ -422,11 +422,13 @@ class PlanTarget(models.Model):
 
 class Indicator(models.Model):
     """A criterion on which collectives are judged, e.g. SI participants as a
-    share of the labour force (≥ 26.8%) or the debt ratio (≤ 0.9%)."""
+    share of the labour force (≥ 26.8%) or the debt ratio (< 0.9%)."""
 
     class Comparator(models.TextChoices):
         AT_LEAST = "gte", _("at least (≥)")
         AT_MOST = "lte", _("at most (≤)")
+        MORE_THAN = "gt", _("more than (>)")
+        LESS_THAN = "lt", _("less than (<)")
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="indicators"

@@ -259,7 +259,7 @@ def test_vss_judges_offices_on_four_indicators_with_per_unit_debt_limits():
         "SI-LABOUR": ("gte", Decimal("26.8")),
         "UI-LABOUR": ("gte", Decimal("22.4")),
         "HI-COVERAGE": ("gte", Decimal("83.2")),
-        "DEBT": ("lte", Decimal("3")),
+        "DEBT": ("lt", Decimal("3")),
     }
     assert campaign.indicators.get(code="DEBT").targets.count() > 0
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaigns.membership import campaign_members
+from campaigns.membership import campaign_members, cluster_members
 from campaigns.selectors import agent_participations
 from collectors.models import Agent, Locality
 from tests.factories import (
@@ -25,6 +25,14 @@ def per_agent(campaign) -> dict[int, int | None]:
             if participation.campaign.pk == campaign.pk:
                 answer[agent.pk] = participation.cluster.pk if participation.cluster else None
     return answer
+
+
+def assert_each_cluster_agrees(campaign, members: dict[int, int | None]) -> None:
+    """Resolving one cluster at a time gives the same members as resolving them all."""
+    clusters = list(campaign.clusters.all()) or [None]
+    for cluster in clusters:
+        expected = {agent for agent, cluster_id in members.items() if cluster_id == (cluster.pk if cluster else None)}
+        assert cluster_members(campaign=campaign, cluster=cluster) == expected, cluster
 
 
 @pytest.fixture
@@ -69,6 +77,7 @@ def test_clusters_by_locality_team_unit_and_explicit_agents_agree(country):
     members = campaign_members(campaign=campaign)
 
     assert members == per_agent(campaign)
+    assert_each_cluster_agrees(campaign, members)
     assert members[Agent.objects.get(code="A00c").pk] == by_district.pk  # the lowest number wins over 2
     assert members[Agent.objects.get(code="S1").pk] == by_unit.pk
     assert members[Agent.objects.get(code="L0").pk] == explicit.pk
@@ -82,6 +91,7 @@ def test_a_campaign_without_clusters_agrees(country):
     members = campaign_members(campaign=campaign)
 
     assert members == per_agent(campaign)
+    assert_each_cluster_agrees(campaign, members)
     assert set(members.values()) == {None}
     codes = set(Agent.objects.filter(pk__in=members).values_list("code", flat=True))
     assert codes == {"A00c", "A00d", "A01c", "A01d", "S0", "L0", "S1"}
@@ -95,3 +105,21 @@ def test_agents_outside_every_cluster_are_left_out(country):
 
     assert set(Agent.objects.filter(pk__in=members).values_list("code", flat=True)) == {"A00c"}
     assert members == per_agent(campaign)
+
+
+def test_an_earlier_cluster_of_units_claims_agents_before_a_later_cluster_of_localities(country):
+    campaign = CampaignFactory(code="units-first", organizer=country["vss"])
+    ClusterFactory(campaign=campaign, number=1).units.add(country["units"][0])  # U0: its office, org O0, staff
+    ClusterFactory(campaign=campaign, number=2).localities.add(country["provinces"][0], country["provinces"][1])
+
+    members = campaign_members(campaign=campaign)
+
+    assert members == per_agent(campaign)
+    assert_each_cluster_agrees(campaign, members)
+    first = campaign.clusters.get(number=1)
+    assert {
+        code
+        for code in Agent.objects.filter(pk__in=cluster_members(campaign=campaign, cluster=first)).values_list(
+            "code", flat=True
+        )
+    } == {"A00c", "A00d", "A01c", "A01d", "S0", "L0"}
