@@ -1,2 +1,327 @@
-"""Standings snapshots, awards and nominations (see campaigns.models for the
-award-rule and prize-tier configuration)."""
+"""The results of a campaign: final standings (versioned), awards and nominations.
+
+Provisional standings are computed on request (``awards.scoring``) and never
+stored. Finalizing a phase stores its final standings as a numbered version
+(``Finalization``) with the awards it proposes; reopening and finalizing again
+makes the next version and supersedes the awards of the previous one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, PrizeTier, Team
+from collectors.models import Agent, Unit
+
+
+def _one_competitor() -> Q:
+    """Exactly the competitor column of the row's kind is set."""
+    return (
+        Q(competitor_kind=CompetitorKind.AGENT, agent__isnull=False, team__isnull=True, unit__isnull=True)
+        | Q(competitor_kind=CompetitorKind.TEAM, agent__isnull=True, team__isnull=False, unit__isnull=True)
+        | Q(competitor_kind=CompetitorKind.UNIT, agent__isnull=True, team__isnull=True, unit__isnull=False)
+    )
+
+
+class CompetitorMixin(models.Model):
+    """An agent, a team or a unit, with its code and name as they were."""
+
+    competitor_kind = models.CharField(_("competitor kind"), max_length=10, choices=CompetitorKind.choices)
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("BHXH unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    competitor_code = models.CharField(_("code"), max_length=50)
+    competitor_name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def competitor_id(self) -> int | None:
+        return self.agent_id or self.team_id or self.unit_id
+
+    @property
+    def competitor(self) -> str:
+        return f"{self.competitor_code} · {self.competitor_name}"
+
+
+class Finalization(models.Model):
+    """One version of a phase's final standings and the awards proposed from them."""
+
+    class Trigger(models.TextChoices):
+        STAFF = "staff", _("Started by staff")
+        AUTOMATIC = "automatic", _("After the review period")
+
+    phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="finalizations")
+    version = models.PositiveSmallIntegerField(_("version"))
+    current = models.BooleanField(_("current"), default=True)
+    trigger = models.CharField(_("started"), max_length=10, choices=Trigger.choices, default=Trigger.STAFF)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    changes = models.JSONField(
+        _("changed winners"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Winners gained and lost compared with the previous version."),
+    )
+
+    class Meta:
+        verbose_name = _("finalization")
+        verbose_name_plural = _("finalizations")
+        ordering = ["phase", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phase", "version"],
+                name="finalization_unique_version",
+                violation_error_message=_("The phase already has a finalization with this version."),
+            ),
+            models.UniqueConstraint(
+                fields=["phase"],
+                condition=Q(current=True),
+                name="finalization_one_current_per_phase",
+                violation_error_message=_("A phase has one current finalization."),
+            ),
+            models.CheckConstraint(name="finalization_version_positive", condition=Q(version__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(phase)s · version %(version)s") % {"phase": self.phase, "version": self.version}
+
+
+class Standing(CompetitorMixin):
+    """A competitor's place on a final leaderboard, as finalized."""
+
+    finalization = models.ForeignKey(
+        Finalization, verbose_name=_("finalization"), on_delete=models.CASCADE, related_name="standings"
+    )
+    rule = models.ForeignKey(AwardRule, verbose_name=_("award rule"), on_delete=models.PROTECT, related_name="+")
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    score = models.DecimalField(_("score"), max_digits=20, decimal_places=4)
+    target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True, blank=True)
+    reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
+    eligible = models.BooleanField(_("eligible"))
+    position = models.PositiveIntegerField(_("position"))
+    rank = models.PositiveIntegerField(_("prize rank"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, help_text=_("Quota counts, indicator values."))
+
+    class Meta:
+        verbose_name = _("standing")
+        verbose_name_plural = _("standings")
+        ordering = ["finalization", "rule", "cluster", "position"]
+        constraints = [
+            models.CheckConstraint(name="standing_one_competitor", condition=_one_competitor()),
+            *[
+                models.UniqueConstraint(
+                    fields=["finalization", "rule", field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"standing_unique_{field}",
+                )
+                for field in ("agent", "team", "unit")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.competitor}"
+
+
+class Award(CompetitorMixin):
+    """A prize tier given to a competitor, from proposal to decision."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        REVIEWED = "reviewed", _("Reviewed by the council")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Superseded by a new finalization")
+
+    ACTIVE = (Status.PROPOSED, Status.REVIEWED, Status.APPROVED)
+
+    finalization = models.ForeignKey(
+        Finalization, verbose_name=_("finalization"), on_delete=models.PROTECT, related_name="awards"
+    )
+    standing = models.OneToOneField(
+        Standing, verbose_name=_("standing"), on_delete=models.PROTECT, related_name="award"
+    )
+    phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="awards")
+    rule = models.ForeignKey(AwardRule, verbose_name=_("award rule"), on_delete=models.PROTECT, related_name="awards")
+    tier = models.ForeignKey(PrizeTier, verbose_name=_("prize"), on_delete=models.PROTECT, related_name="awards")
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.PositiveBigIntegerField(_("amount (VND)"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    council_reference = models.CharField(_("council minutes"), max_length=100, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    status_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["phase", "rule", "cluster", "tier__position", "standing__position"]
+        permissions = [
+            ("review_award", _("Can review awards (council)")),
+            ("approve_award", _("Can approve or reject awards (director)")),
+            ("revoke_award", _("Can revoke approved awards")),
+        ]
+        constraints = [
+            models.CheckConstraint(name="award_one_competitor", condition=_one_competitor()),
+            # One competitor receives at most one tier per rule and phase (DESIGN §5).
+            *[
+                models.UniqueConstraint(
+                    fields=["rule", "phase", field],
+                    condition=Q(**{f"{field}__isnull": False}, status__in=["proposed", "reviewed", "approved"]),
+                    name=f"award_one_tier_per_{field}",
+                    violation_error_message=_("This competitor already has a prize of this rule in this phase."),
+                )
+                for field in ("agent", "team", "unit")
+            ],
+            models.CheckConstraint(
+                name="award_approval_has_decision",
+                condition=~Q(status__in=["approved", "revoked"])
+                | (Q(decision_number__gt="") & Q(decision_date__isnull=False)),
+                violation_error_message=_("An approved award needs a decision number and date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier.title} · {self.competitor}"
+
+
+class AwardTransition(models.Model):
+    """A recorded change of an award's status: who, when, why."""
+
+    award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from status"), max_length=10, choices=Award.Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=10, choices=Award.Status.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("award status change")
+        verbose_name_plural = _("award status changes")
+        ordering = ["award", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.award}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Nomination(models.Model):
+    """An individual (or a body) proposed for a distinction: under a winning
+    unit's award (capped by its prize tier), or from outside the sector."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    award = models.ForeignKey(
+        Award,
+        verbose_name=_("under award"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        help_text=_("The winning unit's award; empty for a nomination from outside the sector."),
+    )
+    proposed_by_unit = models.ForeignKey(
+        Unit, verbose_name=_("proposed by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agent = models.ForeignKey(
+        Agent,
+        verbose_name=_("agent or staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    organization = models.CharField(_("organization"), max_length=300, blank=True)
+    outside_sector = models.BooleanField(_("outside the sector"), default=False)
+    collective = models.BooleanField(_("collective"), default=False, help_text=_("A body rather than a person."))
+    distinction = models.CharField(_("distinction"), max_length=200, blank=True)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"), default=0)
+    achievements = models.TextField(_("achievements"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["campaign", "award", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="nomination_under_award_or_outside",
+                condition=Q(award__isnull=False) | Q(outside_sector=True),
+                violation_error_message=_(
+                    "A nomination is made under a winning unit's award, or from outside the sector."
+                ),
+            ),
+            models.CheckConstraint(
+                name="nomination_approval_has_decision",
+                condition=~Q(status="approved") | (Q(decision_number__gt="") & Q(decision_date__isnull=False)),
+                violation_error_message=_("An approved nomination needs a decision number and date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.award_id:
+            return
+        if self.award.competitor_kind != CompetitorKind.UNIT:
+            raise ValidationError({"award": _("Individuals are nominated under a unit's award.")})
+        cap = self.award.tier.nominees_per_winner
+        others = Nomination.objects.filter(award_id=self.award_id).exclude(pk=self.pk).exclude(status="rejected")
+        if self.status != self.Status.REJECTED and others.count() >= cap:
+            raise ValidationError(
+                {"award": _("This prize allows %(cap)s nominated individuals per unit.") % {"cap": cap}}
+            )

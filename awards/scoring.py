@@ -112,14 +112,16 @@ def rule_clusters(rule: AwardRule) -> list[Cluster | None]:
     return clusters or [None]
 
 
-def applicable_quotas(*, rule: AwardRule, phase: Phase, cluster: Cluster | None) -> list[Quota]:
-    """The quotas of the rule's competitor kind that apply in this phase and cluster."""
+def applicable_quotas(*, rule: AwardRule, phase: Phase, boards: Boards) -> list[Quota]:
+    """The quotas of the rule's competitor kind that apply in this phase and on these boards."""
     quotas = Quota.objects.filter(campaign_id=rule.campaign_id, competitor_kind=rule.competitor_kind)
     if rule.scope == AwardRule.Scope.PHASE:
         quotas = quotas.filter(Q(phase__isnull=True) | Q(phase=phase))
     else:
         quotas = quotas.filter(phase__isnull=True)
-    quotas = quotas.filter(Q(cluster__isnull=True) | Q(cluster=cluster)) if cluster else quotas.filter(cluster=None)
+    if not boards.every:
+        cluster = boards.cluster
+        quotas = quotas.filter(Q(cluster__isnull=True) | Q(cluster=cluster)) if cluster else quotas.filter(cluster=None)
     return list(quotas.order_by("pk"))
 
 
@@ -162,40 +164,40 @@ def _ancestors_of(model, ids: set[int], depth: int) -> dict[int, list[int]]:
     return chains
 
 
-def cluster_teams(campaign: Campaign, cluster: Cluster | None) -> list[int]:
-    """The teams competing in a cluster: listed in it, or serving a locality in
-    it; a team in two clusters competes in the lower-numbered one. None: every team."""
+def team_clusters(campaign: Campaign) -> dict[int, int | None]:
+    """Team → the cluster it competes in: listed in it, or serving a locality in
+    it (the lower-numbered cluster first). Teams in no cluster are left out;
+    in a campaign without clusters every team competes (None)."""
     teams = list(Team.objects.filter(campaign=campaign).values_list("pk", "locality_id"))
-    if cluster is None:
-        return [pk for pk, _locality in teams]
     clusters = list(
         Cluster.objects.filter(campaign=campaign).order_by("number").prefetch_related("teams", "localities")
     )
+    if not clusters:
+        return {pk: None for pk, _locality in teams}
     chains = _ancestors_of(Locality, {loc for _pk, loc in teams if loc}, LOCALITY_DEPTH)
-    chosen = []
+    chosen = {}
     for pk, locality in teams:
         above = set(chains.get(locality, []))
         for candidate in clusters:
             listed = any(team.pk == pk for team in candidate.teams.all())
             if listed or above & {loc.pk for loc in candidate.localities.all()}:
-                if candidate.pk == cluster.pk:
-                    chosen.append(pk)
+                chosen[pk] = candidate.pk
                 break
     return chosen
 
 
-def cluster_units(campaign: Campaign, cluster: Cluster | None) -> list[int]:
-    """The units competing in a cluster: those it lists (a unit listed by two
-    clusters competes in the lower-numbered one). None: the units every cluster
-    lists, or in a campaign without clusters the offices directly below the organizer."""
+def unit_clusters(campaign: Campaign) -> dict[int, int | None]:
+    """Unit → the cluster it competes in: the clusters list the units (a unit
+    listed by two competes in the lower-numbered one). In a campaign without
+    clusters the offices directly below the organizer compete (None)."""
     clusters = Cluster.objects.filter(campaign=campaign)
     if not clusters.exists():
-        return list(Unit.objects.filter(parent_id=campaign.organizer_id).values_list("pk", flat=True))
-    claimed: dict[int, int] = {}
+        return dict.fromkeys(Unit.objects.filter(parent_id=campaign.organizer_id).values_list("pk", flat=True))
+    claimed: dict[int, int | None] = {}
     for unit_id, cluster_id in clusters.order_by("-number").values_list("units", "pk"):
         if unit_id:
             claimed[unit_id] = cluster_id  # lowest number written last wins
-    return sorted(unit for unit, owner in claimed.items() if cluster is None or owner == cluster.pk)
+    return claimed
 
 
 def _unit_agents_sql(unit_sql: str) -> str:
@@ -228,7 +230,7 @@ def _target_sql(rule: AwardRule, phase: Phase, params: _Params) -> str:
     products), this phase's target before the whole campaign's."""
     column = {CompetitorKind.TEAM: "team_id", CompetitorKind.UNIT: "unit_id"}.get(rule.competitor_kind)
     if column is None:
-        return "NULL"
+        return "CAST(NULL AS NUMERIC)"
     table = PlanTarget._meta.db_table
     product = params.add("target_product", rule.product or "")
     base = (
@@ -241,36 +243,72 @@ def _target_sql(rule: AwardRule, phase: Phase, params: _Params) -> str:
     return f"COALESCE(({base} AND pt.phase_id = %(phase)s), {whole})"
 
 
-def _competitors_sql(rule: AwardRule, campaign: Campaign, cluster: Cluster | None, params: _Params) -> tuple[str, str]:
-    """(CTEs, FROM clause) giving competitors ``c`` (id, code, name) and the
-    agents ``ag`` whose enrollments score for them."""
+@dataclass(frozen=True)
+class Boards:
+    """Which leaderboards a statement computes: one cluster's, or every cluster's
+    of the rule at once (``every``); ``cluster`` None with ``every`` False is the
+    single leaderboard of a rule that does not rank per cluster."""
+
+    cluster: Cluster | None = None
+    every: bool = False
+
+    def keeps(self, rule: AwardRule, cluster_id: int | None) -> bool:
+        if self.every:
+            return rule.cluster_id in (None, cluster_id)
+        return cluster_id == (self.cluster.pk if self.cluster else None)
+
+
+def _competitors_sql(rule: AwardRule, boards: Boards, params: _Params) -> tuple[str, str]:
+    """(CTEs, FROM clause) giving competitors ``c`` (id, code, name, cluster_id)
+    and the agents ``ag`` whose enrollments score for them."""
+    campaign = rule.campaign
     agent = Agent._meta.db_table
     if rule.competitor_kind == CompetitorKind.AGENT:
-        members_sql, member_params = cluster_members_sql(campaign, cluster)
+        if boards.every or not rule.per_cluster:
+            members_sql, member_params = cluster_members_sql(campaign, None)
+        else:
+            members_sql, member_params = cluster_members_sql(campaign, boards.cluster)
         params.update(member_params)
-        role = f" WHERE x.role = {params.add('competitor_role', rule.role)}" if rule.role else ""
+        terms = []
+        if rule.role:
+            terms.append(f"x.role = {params.add('competitor_role', rule.role)}")
+        if boards.every and rule.cluster_id:
+            terms.append(f"m.cluster_id = {params.add('only_cluster', rule.cluster_id)}")
+        where = f" WHERE {' AND '.join(terms)}" if terms else ""
+        cluster_column = "m.cluster_id" if rule.per_cluster else "CAST(NULL AS BIGINT)"
         ctes = (
             f"members AS ({members_sql}), "
-            f"c AS (SELECT x.id, x.code, x.full_name AS name FROM members m JOIN {agent} x ON x.id = m.agent_id{role})"
+            f"c AS (SELECT x.id, x.code, x.full_name AS name, {cluster_column} AS cluster_id "
+            f"FROM members m JOIN {agent} x ON x.id = m.agent_id{where})"
         )
         return ctes, f"c JOIN {agent} ag ON ag.id = c.id"
+    placed = team_clusters(campaign) if rule.competitor_kind == CompetitorKind.TEAM else unit_clusters(campaign)
+    if not rule.per_cluster:
+        placed = dict.fromkeys(placed)
+    placed = {pk: cluster_id for pk, cluster_id in placed.items() if boards.keeps(rule, cluster_id)}
+    ids = params.add_list("competitor", placed)
+    cases = " ".join(
+        f"WHEN {params.add(f'cc{n}', pk)} THEN {params.add(f'cv{n}', cluster_id)}"
+        for n, (pk, cluster_id) in enumerate(placed.items())
+        if cluster_id is not None
+    )
+    cluster_column = f"CASE y.id {cases} END" if cases else "CAST(NULL AS BIGINT)"
     if rule.competitor_kind == CompetitorKind.TEAM:
-        ids = params.add_list("team", cluster_teams(campaign, cluster))
         team, members = Team._meta.db_table, Team.members.through._meta.db_table
         ctes = (
-            f"c AS (SELECT t.id, t.code, t.name FROM {team} t WHERE t.id IN ({ids})), "
+            f"c AS (SELECT y.id, y.code, y.name, {cluster_column} AS cluster_id FROM {team} y WHERE y.id IN ({ids})), "
             f"links AS (SELECT tm.team_id AS competitor_id, tm.agent_id FROM {members} tm WHERE tm.team_id IN ({ids}))"
         )
     else:
-        ids = params.add_list("unit", cluster_units(campaign, cluster))
         ctes = (
-            f"c AS (SELECT u.id, u.code, u.name FROM {Unit._meta.db_table} u WHERE u.id IN ({ids})), "
-            f"links AS (SELECT DISTINCT competitor_id, agent_id FROM ({_unit_agents_sql(ids)}) y)"
+            f"c AS (SELECT y.id, y.code, y.name, {cluster_column} AS cluster_id "
+            f"FROM {Unit._meta.db_table} y WHERE y.id IN ({ids})), "
+            f"links AS (SELECT DISTINCT competitor_id, agent_id FROM ({_unit_agents_sql(ids)}) z)"
         )
     return ctes, f"c LEFT JOIN links k ON k.competitor_id = c.id LEFT JOIN {agent} ag ON ag.id = k.agent_id"
 
 
-def _count_sql(rule, phase, cluster, final, params: _Params, quotas: list[Quota]) -> str:
+def _count_sql(rule: AwardRule, phase: Phase, boards: Boards, final: bool, params: _Params, quotas) -> str:
     campaign = rule.campaign
     statuses = [EnrollmentStatus.CONFIRMED] if final else [EnrollmentStatus.SUBMITTED, EnrollmentStatus.CONFIRMED]
     products = [rule.product] if rule.product else list(campaign.products)
@@ -284,12 +322,16 @@ def _count_sql(rule, phase, cluster, final, params: _Params, quotas: list[Quota]
         condition = _filter_sql(
             product=quota.product, min_months=quota.min_payment_months, role="", params=params, prefix=f"q{n}"
         )
-        role = params.add(f"q{n}_role_applies", quota.role or "")
-        minimum = params.add(f"q{n}_minimum", quota.minimum)
         quota_columns.append(f", SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS q{n}")
-        # A quota with a role binds only agents of that role; one without binds everyone.
-        quota_checks.append(f"(({role} <> '' AND b.role <> {role}) OR b.q{n} >= {minimum})")
-    ctes, source = _competitors_sql(rule, campaign, cluster, params)
+        # A quota binds only competitors of its role and of its cluster, if it names them.
+        exempt = []
+        if quota.role:
+            exempt.append(f"b.role <> {params.add(f'q{n}_role', quota.role)}")
+        if quota.cluster_id:
+            exempt.append(f"COALESCE(b.cluster_id, 0) <> {params.add(f'q{n}_cluster', quota.cluster_id)}")
+        met = f"b.q{n} >= {params.add(f'q{n}_minimum', quota.minimum)}"
+        quota_checks.append(f"({' OR '.join([*exempt, met])})")
+    ctes, source = _competitors_sql(rule, boards, params)
     phases = params.add_list("rule_phase", rule_phases(rule, phase))
     role_column = "MAX(ag.role)" if rule.competitor_kind == CompetitorKind.AGENT else "''"
     target = _target_sql(rule, phase, params)
@@ -304,7 +346,7 @@ def _count_sql(rule, phase, cluster, final, params: _Params, quotas: list[Quota]
     return f"""
         WITH {ctes},
         b AS (
-            SELECT c.id, c.code, c.name, {role_column} AS role, {target} AS target,
+            SELECT c.id, c.code, c.name, c.cluster_id, {role_column} AS role, {target} AS target,
                    COALESCE(SUM(CASE WHEN {rule_filter} THEN {measure} ELSE 0 END), 0) AS raw,
                    MAX(CASE WHEN {rule_filter} THEN e.receipt_at END) AS reached_at
                    {"".join(quota_columns)}
@@ -312,19 +354,24 @@ def _count_sql(rule, phase, cluster, final, params: _Params, quotas: list[Quota]
             LEFT JOIN {enrollment} e
                    ON e.agent_id = ag.id AND e.phase_id IN ({phases}) AND e.counted
                   AND e.status IN ({params.add_list("status", statuses)})
-            GROUP BY c.id, c.code, c.name
+            GROUP BY c.id, c.code, c.name, c.cluster_id
         ),
         board AS (
-            SELECT b.id, b.code, b.name, {score} AS score, b.target, b.reached_at,
+            SELECT b.id, b.code, b.name, b.cluster_id, {score} AS score, b.target, b.reached_at,
                    CASE WHEN {eligible} THEN 1 ELSE 0 END AS eligible
-                   {"".join(f", b.q{n}" for n in range(len(quotas)))}
+                   {"".join(f", COALESCE(b.q{n}, 0) AS q{n}" for n in range(len(quotas)))}
             FROM b
         )
     """
 
 
-def _indicators_sql(rule: AwardRule, phase: Phase, cluster, params: _Params) -> str:
-    ids = params.add_list("unit", cluster_units(rule.campaign, cluster))
+def _no_moment() -> str:
+    """A NULL of the type of receipt times (PostgreSQL types its NULLs)."""
+    return "CAST(NULL AS timestamptz)" if connection.vendor == "postgresql" else "NULL"
+
+
+def _indicators_sql(rule: AwardRule, phase: Phase, boards: Boards, params: _Params) -> str:
+    ctes, _source = _competitors_sql(rule, boards, params)
     indicator, target, value = Indicator._meta.db_table, IndicatorTarget._meta.db_table, IndicatorValue._meta.db_table
     cap = params.add("cap", RATIO_CAP)
     wanted = "COALESCE(t.target, i.default_target)"
@@ -341,22 +388,53 @@ def _indicators_sql(rule: AwardRule, phase: Phase, cluster, params: _Params) -> 
         OR (i.comparator = 'lte' AND v.value <= {wanted}) OR (i.comparator = 'lt' AND v.value < {wanted})
     ) THEN 1 ELSE 0 END"""
     return f"""
-        WITH b AS (
-            SELECT u.id, u.code, u.name, SUM({ratio}) * 1.0 / COUNT(i.id) AS score,
+        WITH {ctes},
+        b AS (
+            SELECT c.id, c.code, c.name, c.cluster_id, SUM({ratio}) * 1.0 / COUNT(i.id) AS score,
                    SUM({met}) AS met, COUNT(i.id) AS indicators
-            FROM {Unit._meta.db_table} u
+            FROM c
             JOIN {indicator} i ON i.campaign_id = %(campaign)s
-            LEFT JOIN {target} t ON t.indicator_id = i.id AND t.unit_id = u.id
-            LEFT JOIN {value} v ON v.indicator_id = i.id AND v.unit_id = u.id AND v.phase_id = %(phase)s
-            WHERE u.id IN ({ids})
-            GROUP BY u.id, u.code, u.name
+            LEFT JOIN {target} t ON t.indicator_id = i.id AND t.unit_id = c.id
+            LEFT JOIN {value} v ON v.indicator_id = i.id AND v.unit_id = c.id AND v.phase_id = %(phase)s
+            GROUP BY c.id, c.code, c.name, c.cluster_id
         ),
         board AS (
-            SELECT b.id, b.code, b.name, b.score, NULL AS target, NULL AS reached_at,
+            SELECT b.id, b.code, b.name, b.cluster_id, b.score, CAST(NULL AS NUMERIC) AS target,
+                   {_no_moment()} AS reached_at,
                    CASE WHEN b.met = b.indicators THEN 1 ELSE 0 END AS eligible
             FROM b
         )
     """
+
+
+def standings_sql(*, rule: AwardRule, phase: Phase, boards: Boards, final: bool) -> tuple[str, _Params, list[Quota]]:
+    """The statement ranking the rule's competitors on the chosen boards, its
+    parameters and the quotas whose counts it selects. Columns: id, code, name,
+    cluster_id, score, target, reached_at, eligible, q0…qn, position, prize_rank."""
+    params = _Params(campaign=rule.campaign_id, phase=phase.pk)
+    quotas = []
+    if rule.metric == AwardRule.Metric.INDICATORS:
+        body = _indicators_sql(rule, phase, boards, params)
+    elif rule.requires_quota:
+        quotas = applicable_quotas(rule=rule, phase=phase, boards=boards)
+        body = _count_sql(rule, phase, boards, final, params, quotas)
+    else:
+        body = _count_sql(rule, phase, boards, final, params, quotas)
+    if rule.tie_policy == AwardRule.TiePolicy.SHARE:
+        rank_window = "RANK() OVER (PARTITION BY cluster_id, eligible ORDER BY score DESC)"
+    else:
+        rank_window = (
+            "ROW_NUMBER() OVER (PARTITION BY cluster_id, eligible ORDER BY score DESC, reached_at ASC, code ASC)"
+        )
+    sql = f"""{body}
+        SELECT board.*,
+               ROW_NUMBER() OVER (
+                   PARTITION BY cluster_id ORDER BY eligible DESC, score DESC, reached_at ASC, code ASC
+               ) AS position,
+               CASE WHEN eligible = 1 THEN {rank_window} END AS prize_rank
+        FROM board
+    """
+    return sql, params, quotas
 
 
 def standings(
@@ -364,29 +442,12 @@ def standings(
 ) -> list[CompetitorStanding]:
     """The leaderboard of one cluster (None: everyone the rule ranks together)
     for a rule at a phase, best first."""
-    params = _Params(campaign=rule.campaign_id, phase=phase.pk)
-    quotas = []
-    if rule.metric == AwardRule.Metric.INDICATORS:
-        body = _indicators_sql(rule, phase, cluster, params)
-    else:
-        quotas = applicable_quotas(rule=rule, phase=phase, cluster=cluster) if rule.requires_quota else []
-        body = _count_sql(rule, phase, cluster, final, params, quotas)
-    if rule.tie_policy == AwardRule.TiePolicy.SHARE:
-        rank_window = "RANK() OVER (PARTITION BY eligible ORDER BY score DESC)"
-    else:
-        rank_window = "ROW_NUMBER() OVER (PARTITION BY eligible ORDER BY score DESC, reached_at ASC, code ASC)"
-    sql = f"""{body}
-        SELECT board.*,
-               ROW_NUMBER() OVER (ORDER BY eligible DESC, score DESC, reached_at ASC, code ASC) AS position,
-               CASE WHEN eligible = 1 THEN {rank_window} END AS prize_rank
-        FROM board
-        ORDER BY position
-    """
-    rows = _fetch(sql, params)
-    kind, cluster_id, quota_count = rule.competitor_kind, (cluster.pk if cluster else None), len(quotas)
+    sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(cluster=cluster), final=final)
+    rows = _fetch(f"{sql} ORDER BY position", params)
+    kind, quota_count = rule.competitor_kind, len(quotas)
     result = []
     for row in rows:
-        competitor_id, code, name, score, target, reached_at, eligible, *rest = row
+        competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *rest = row
         if isinstance(reached_at, str):  # SQLite returns text from a CASE expression
             reached_at = _aware(parse_datetime(reached_at))
         result.append(

@@ -20,6 +20,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from awards.admin_actions import PHASE_ACTIONS
 from campaigns.admin_definition import CampaignDefinitionAdminMixin
 from campaigns.admin_helpers import (
     UNSCOPED,
@@ -319,6 +320,16 @@ class PhaseAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
     fields = ["campaign", "number", "name", "start", "cutoff", "grace", "status", "closed_at", "finalized_at"]
     readonly_fields = ["status", "closed_at", "finalized_at"]
     inlines = [PhaseTransitionInline]
+    actions = PHASE_ACTIONS
+
+    def has_close_permission(self, request):
+        return request.user.has_perm("campaigns.close_phase")
+
+    def has_finalize_permission(self, request):
+        return request.user.has_perm("campaigns.finalize_phase")
+
+    def has_reopen_permission(self, request):
+        return request.user.has_perm("campaigns.reopen_phase")
 
     @admin.display(description=_("start"), ordering="start")
     def start_display(self, obj):

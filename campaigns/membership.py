@@ -147,7 +147,7 @@ def _unclustered_sql(t: dict[str, str]) -> str:
             f"SELECT a.id {root} JOIN {t['organization']} o ON o.contracting_unit_id = {deepest} "
             f"JOIN {t['agent']} a ON a.organization_id = o.id"
         )
-    return f"SELECT DISTINCT y.agent_id, NULL AS cluster_id FROM ({' UNION ALL '.join(parts)}) y"
+    return f"SELECT DISTINCT y.agent_id, CAST(NULL AS BIGINT) AS cluster_id FROM ({' UNION ALL '.join(parts)}) y"
 
 
 def campaign_members_sql(campaign: Campaign) -> tuple[str, dict]:

@@ -45,6 +45,7 @@ _CONFIG_MODELS = [
 ]
 _HISTORY_MODELS = ["campaigns.phasetransition", "enrollments.enrollmenttransition"]
 _DATA_MODELS = ["enrollments.participant", "enrollments.coverageperiod", "enrollments.enrollment"]
+_RESULT_MODELS = ["awards.finalization", "awards.standing", "awards.award", "awards.awardtransition"]
 _ALL = ["view", "add", "change", "delete"]
 
 
@@ -61,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "campaigns.close_phase",
         "campaigns.finalize_phase",
         "campaigns.reopen_phase",
+        *_perms(_RESULT_MODELS, ["view"]),
+        *_perms(["awards.nomination"], ["view", "add", "change"]),
         # Linking an agent to its login and naming an organization's managers
         # means choosing user accounts.
         "auth.view_user",
@@ -88,11 +91,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(_CONFIG_MODELS, ["view"]),
         *_perms(_HISTORY_MODELS, ["view"]),
         *_perms(_DATA_MODELS, ["view"]),
+        *_perms(_RESULT_MODELS, ["view"]),
+        *_perms(["awards.nomination"], ["view", "add", "change"]),
+        "awards.review_award",
     ],
     StaffRole.DIRECTOR: [
         *_perms(_CONFIG_MODELS, ["view"]),
         *_perms(_HISTORY_MODELS, ["view"]),
         *_perms(_DATA_MODELS, ["view"]),
+        *_perms(_RESULT_MODELS, ["view"]),
+        *_perms(["awards.nomination"], ["view", "change"]),
+        "awards.approve_award",
+        "awards.revoke_award",
     ],
 }
 

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -109,7 +110,36 @@ def one_of_each(superuser):
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
         Token.objects.create(user=superuser),
     ]
+    rows += _results(phase, rule, agent, superuser)
     return {"campaign": campaign, "phase": phase, "rule": rule, "enrollment": enrollment, "rows": rows}
+
+
+def _results(phase, rule, agent, user) -> list:
+    """A finalization with a standing, an award, its history and a nomination."""
+    finalization = Finalization.objects.create(phase=phase, version=1, by=user)
+    competitor = {
+        "competitor_kind": "agent",
+        "agent": agent,
+        "competitor_code": agent.code,
+        "competitor_name": agent.full_name,
+    }
+    standing = Standing.objects.create(
+        finalization=finalization, rule=rule, score=3, eligible=True, position=1, rank=1, **competitor
+    )
+    award = Award.objects.create(
+        finalization=finalization,
+        standing=standing,
+        phase=phase,
+        rule=rule,
+        tier=rule.tiers.get(),
+        amount=5_000_000,
+        **competitor,
+    )
+    transition = AwardTransition.objects.create(award=award, to_status="proposed", by=user)
+    nomination = Nomination.objects.create(
+        campaign=phase.campaign, full_name="Ông Nguyễn Văn Ngoài Ngành", outside_sector=True
+    )
+    return [finalization, standing, award, transition, nomination]
 
 
 def test_every_model_of_the_project_is_registered():
@@ -538,7 +568,18 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     CoveragePeriod: _rows(CoveragePeriodFactory),
     Enrollment: _rows(EnrollmentFactory),
     EnrollmentTransition: _rows(lambda: EnrollmentTransitionFactory(by=UserFactory())),
+    Finalization: _rows(lambda: _result_chain()[0]),
+    Standing: _rows(lambda: _result_chain()[1]),
+    Award: _rows(lambda: _result_chain()[2]),
+    AwardTransition: _rows(lambda: _result_chain()[3]),
+    Nomination: _rows(lambda: _result_chain()[4]),
 }
+
+
+def _result_chain() -> list:
+    phase = PhaseFactory(campaign=CampaignFactory())
+    rule = PrizeTierFactory(rule=AwardRuleFactory(campaign=phase.campaign)).rule
+    return _results(phase, rule, AgentFactory(), UserFactory())
 
 
 def test_every_project_model_has_a_row_maker():

@@ -1,0 +1,203 @@
+"""Admin actions for the phase lifecycle and the awards workflow.
+
+Each goes through the services (row locks, state checks, history rows); an
+action that needs more than a click (a reason, minutes, a decision number)
+asks for it on an intermediate page first. Finalizing is queued as a Celery
+task once the request's transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from awards.services import (
+    InvalidTransition,
+    award_approve,
+    award_reject,
+    award_review,
+    award_revoke,
+    phase_close,
+    phase_reopen,
+)
+from awards.tasks import request_finalize
+from campaigns.models import Phase
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("Council minutes reference"), max_length=100)
+
+
+class DecisionForm(forms.Form):
+    decision_number = forms.CharField(label=_("Decision number"), max_length=100)
+    decision_date = forms.DateField(label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _apply(modeladmin, request, queryset, act: Callable[[object], object]) -> None:
+    done, refused = 0, []
+    for obj in queryset.order_by("pk"):
+        try:
+            act(obj)
+        except (InvalidTransition, ValidationError) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            refused.append(f"{obj}: {message}")
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request, ngettext("%(n)d item updated.", "%(n)d items updated.", done) % {"n": done}, messages.SUCCESS
+        )
+    for line in refused:
+        modeladmin.message_user(request, line, messages.ERROR)
+
+
+def _ask(modeladmin, request, queryset, form_class, title, act: Callable[[object, dict], object]):
+    """Show ``form_class`` for the selected rows; on a valid answer, apply ``act``."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        _apply(modeladmin, request, queryset, lambda obj: act(obj, form.cleaned_data))
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": modeladmin.model._meta,
+        "queryset": queryset,
+        "form": form,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/action_form.html", context)
+
+
+# --- Phases -------------------------------------------------------------------------
+
+
+def close_phases(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda phase: phase_close(phase=phase, by=request.user))
+
+
+close_phases.short_description = _("Close the selected phases")
+close_phases.allowed_permissions = ["close"]
+
+
+def finalize_phases(modeladmin, request, queryset):
+    queued, refused = 0, []
+    for phase in queryset.order_by("pk"):
+        if phase.status != Phase.Status.CLOSED:
+            refused.append(
+                _("%(phase)s is %(status)s: close it before finalizing.")
+                % {"phase": phase, "status": phase.get_status_display()}
+            )
+            continue
+        request_finalize(phase_id=phase.pk, by=request.user)
+        queued += 1
+    if queued:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Finalizing %(n)d phase: the final standings and proposed awards appear when it is done.",
+                "Finalizing %(n)d phases: the final standings and proposed awards appear when they are done.",
+                queued,
+            )
+            % {"n": queued},
+            messages.SUCCESS,
+        )
+    for line in refused:
+        modeladmin.message_user(request, line, messages.ERROR)
+
+
+finalize_phases.short_description = _("Finalize the selected phases (final standings and proposed awards)")
+finalize_phases.allowed_permissions = ["finalize"]
+
+
+def reopen_phases(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        ReasonForm,
+        _("Reopen phases"),
+        lambda phase, data: phase_reopen(phase=phase, by=request.user, reason=data["reason"]),
+    )
+
+
+reopen_phases.short_description = _("Reopen the selected phases…")
+reopen_phases.allowed_permissions = ["reopen"]
+
+PHASE_ACTIONS = [close_phases, finalize_phases, reopen_phases]
+
+
+# --- Awards -------------------------------------------------------------------------
+
+
+def review_awards(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        MinutesForm,
+        _("Council review"),
+        lambda award, data: award_review(award=award, by=request.user, minutes=data["minutes"]),
+    )
+
+
+review_awards.short_description = _("Mark the selected awards as reviewed by the council…")
+review_awards.allowed_permissions = ["review"]
+
+
+def approve_awards(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        DecisionForm,
+        _("Director's decision"),
+        lambda award, data: award_approve(award=award, by=request.user, **data),
+    )
+
+
+approve_awards.short_description = _("Approve the selected awards (decision)…")
+approve_awards.allowed_permissions = ["approve"]
+
+
+def reject_awards(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        ReasonForm,
+        _("Reject awards"),
+        lambda award, data: award_reject(award=award, by=request.user, reason=data["reason"]),
+    )
+
+
+reject_awards.short_description = _("Reject the selected awards…")
+reject_awards.allowed_permissions = ["approve"]
+
+
+def revoke_awards(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        ReasonForm,
+        _("Revoke awards"),
+        lambda award, data: award_revoke(award=award, by=request.user, reason=data["reason"]),
+    )
+
+
+revoke_awards.short_description = _("Revoke the selected awards…")
+revoke_awards.allowed_permissions = ["revoke"]
+
+AWARD_ACTIONS = [review_awards, approve_awards, reject_awards, revoke_awards]

@@ -1,0 +1,474 @@
+"""The phase lifecycle and the awards workflow (DESIGN §5).
+
+Phase: scheduled → open → closed (at cutoff + grace) → finalized → (reopened,
+with a reason, to closed; before any award is approved) → finalized again as a
+new version. Award: proposed → reviewed (council) → approved (director) |
+rejected; approved → revoked. Every change locks the row it changes, checks the
+state it starts from, and is recorded with who, when and why; so running any of
+them twice, or two at once, changes things once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.scoring import Boards, rule_applies, standings_sql
+from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PhaseTransition, PrizeTier, Team
+from collectors.models import Unit
+from enrollments.contributions import ParameterTable
+from enrollments.models import Parameter
+
+# Salary-based prizes are rounded up to the next 10,000 VND (Decree 152/2025 style).
+SALARY_ROUNDING = 10_000
+
+
+class InvalidTransition(Exception):
+    """A status change that is not allowed from the current status."""
+
+
+# --- Phases ---------------------------------------------------------------------------
+
+PHASE_MOVES = {
+    Phase.Status.SCHEDULED: {Phase.Status.OPEN, Phase.Status.CLOSED},
+    Phase.Status.OPEN: {Phase.Status.CLOSED},
+    Phase.Status.CLOSED: {Phase.Status.FINALIZED},
+    Phase.Status.FINALIZED: {Phase.Status.CLOSED},
+}
+
+
+def _move_phase(phase: Phase, to_status: str, *, by=None, reason: str = "", now: datetime | None = None) -> Phase:
+    """Move a locked phase and record it."""
+    if to_status not in PHASE_MOVES[phase.status]:
+        raise InvalidTransition(
+            _("%(phase)s is %(status)s and cannot become %(to)s.")
+            % {"phase": phase, "status": phase.get_status_display(), "to": Phase.Status(to_status).label}
+        )
+    now = now or timezone.now()
+    previous = phase.status
+    phase.status = to_status
+    fields = ["status"]
+    if to_status == Phase.Status.CLOSED and previous != Phase.Status.FINALIZED:
+        phase.closed_at = now
+        fields.append("closed_at")
+    if to_status == Phase.Status.FINALIZED:
+        phase.finalized_at = now
+        fields.append("finalized_at")
+    phase.save(update_fields=fields)
+    PhaseTransition.objects.create(phase=phase, from_status=previous, to_status=to_status, by=by, reason=reason)
+    return phase
+
+
+def phase_open(*, phase: Phase, by=None, reason: str = "") -> Phase:
+    with transaction.atomic():
+        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        return _move_phase(locked, Phase.Status.OPEN, by=by, reason=reason)
+
+
+def phase_close(*, phase: Phase, by=None, reason: str = "") -> Phase:
+    """Close a phase by hand (early, or when the periodic task has not run yet)."""
+    with transaction.atomic():
+        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        return _move_phase(locked, Phase.Status.CLOSED, by=by, reason=reason)
+
+
+def phases_advance(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Open the phases whose start has come and close those whose cutoff and
+    grace have passed; for the periodic task. Returns the ids moved."""
+    now = now or timezone.now()
+    moved: dict[str, list[int]] = {"opened": [], "closed": []}
+    due = Phase.objects.filter(status__in=[Phase.Status.SCHEDULED, Phase.Status.OPEN]).filter(
+        Q(start__lte=now, status=Phase.Status.SCHEDULED) | Q(cutoff__lte=now)
+    )
+    for phase_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # skip_locked: another worker already handles this phase.
+            phase = Phase.objects.select_for_update(skip_locked=True).filter(pk=phase_id).first()
+            if phase is None or phase.status not in (Phase.Status.SCHEDULED, Phase.Status.OPEN):
+                continue
+            if now >= phase.submission_deadline:
+                _move_phase(phase, Phase.Status.CLOSED, reason=_("Cutoff and submission grace passed."), now=now)
+                moved["closed"].append(phase.pk)
+            elif phase.status == Phase.Status.SCHEDULED and now >= phase.start:
+                _move_phase(phase, Phase.Status.OPEN, reason=_("The phase started."), now=now)
+                moved["opened"].append(phase.pk)
+    return moved
+
+
+def phases_due_for_finalizing(*, now: datetime | None = None) -> list[int]:
+    """Closed phases of campaigns with a review period that has passed since closing."""
+    now = now or timezone.now()
+    due = []
+    rows = Phase.objects.filter(status=Phase.Status.CLOSED, campaign__review_period__isnull=False).values_list(
+        "pk", "closed_at", "campaign__review_period"
+    )
+    for pk, closed_at, review_period in rows:
+        # A reopened phase waits for staff: it was finalized once already.
+        if closed_at and closed_at + review_period <= now and not Finalization.objects.filter(phase_id=pk).exists():
+            due.append(pk)
+    return due
+
+
+def phase_reopen(*, phase: Phase, by, reason: str) -> Phase:
+    """Reopen a finalized phase before any of its awards is approved; its
+    awards are superseded and finalizing again makes a new version."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the phase is reopened.")})
+    with transaction.atomic():
+        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        if locked.status != Phase.Status.FINALIZED:
+            raise InvalidTransition(_("Only a finalized phase can be reopened."))
+        decided = Award.objects.filter(phase=locked, status__in=[Award.Status.APPROVED, Award.Status.REVOKED])
+        if decided.exists():
+            raise InvalidTransition(_("An award of this phase is already approved: the phase cannot be reopened."))
+        for award in Award.objects.select_for_update().filter(phase=locked, status__in=Award.ACTIVE).order_by("pk"):
+            _move_award(award, Award.Status.SUPERSEDED, by=by, reason=reason)
+        return _move_phase(locked, Phase.Status.CLOSED, by=by, reason=reason)
+
+
+# --- Finalizing -----------------------------------------------------------------------
+
+
+def _store_standings(finalization: Finalization, rule: AwardRule, phase: Phase) -> int:
+    """Insert the rule's final standings on every board in one statement."""
+    sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(every=True), final=True)
+    kind = rule.competitor_kind
+    columns = {"agent": "NULL", "team": "NULL", "unit": "NULL", kind: "r.id"}
+    if quotas:
+        counts = " || ',' || ".join(f"CAST(r.q{n} AS VARCHAR(20))" for n in range(len(quotas)))
+        details = f"""'{{"quotas": [' || {counts} || ']}}'"""
+    else:
+        details = "'{}'"
+    if connection.vendor == "postgresql":
+        details = f"CAST({details} AS jsonb)"
+    params.update(finalization=finalization.pk, rule=rule.pk, kind=kind)
+    insert = f"""
+        INSERT INTO {Standing._meta.db_table}
+            (finalization_id, rule_id, cluster_id, competitor_kind, agent_id, team_id, unit_id,
+             competitor_code, competitor_name, score, target, reached_at, eligible, position, "rank", details)
+        SELECT %(finalization)s, %(rule)s, r.cluster_id, %(kind)s, {columns["agent"]}, {columns["team"]},
+               {columns["unit"]}, r.code, r.name, r.score, r.target, r.reached_at, r.eligible = 1, r.position,
+               r.prize_rank, {details}
+        FROM ({sql}) r
+    """  # noqa: S608 - fragments from model metadata; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(insert, params)
+        return cursor.rowcount
+
+
+def _winners(rule: AwardRule, tiers: list[PrizeTier], finalization: Finalization) -> list[tuple[Standing, PrizeTier]]:
+    """Hand out the tiers on every board: in rank order for a ranked rule (a
+    group tied on a shared rank takes its tier together), to everyone eligible
+    whose score reaches the threshold for a threshold rule."""
+    rows = Standing.objects.filter(finalization=finalization, rule=rule, rank__isnull=False)
+    if rule.selection == AwardRule.Selection.THRESHOLD:
+        rows = rows.filter(score__gte=rule.threshold)
+    else:
+        rows = rows.filter(rank__lte=sum(tier.winners or 0 for tier in tiers) or 0)
+    boards: dict[int | None, list[Standing]] = {}
+    for standing in rows.order_by("cluster_id", "rank", "position"):
+        boards.setdefault(standing.cluster_id, []).append(standing)
+    chosen = []
+    for board in boards.values():
+        if rule.selection == AwardRule.Selection.THRESHOLD:
+            tier = tiers[0]
+            limit = tier.winners or len(board)
+            chosen += [(standing, tier) for standing in board[:limit]]
+            continue
+        queue = list(board)
+        for tier in tiers:
+            left = tier.winners or 0
+            while left > 0 and queue:
+                rank = queue[0].rank
+                group = [standing for standing in queue if standing.rank == rank]
+                queue = queue[len(group) :]
+                chosen += [(standing, tier) for standing in group]
+                left -= len(group)
+    return chosen
+
+
+def prize_amount(tier: PrizeTier, *, standing: Standing, on: date, parameters: ParameterTable | None = None) -> int:
+    """The money of a tier for one winner, in whole VND."""
+    if tier.money == PrizeTier.Money.FIXED:
+        return int(tier.amount)
+    if tier.money == PrizeTier.Money.PER_HEADCOUNT:
+        if standing.competitor_kind == CompetitorKind.UNIT:
+            heads = Unit.objects.values_list("headcount", flat=True).get(pk=standing.unit_id) or 0
+        elif standing.competitor_kind == CompetitorKind.TEAM:
+            heads = Team.members.through.objects.filter(team_id=standing.team_id).count()
+        else:
+            heads = 1
+        return int(tier.amount) * heads
+    if tier.money == PrizeTier.Money.SALARY_COEFFICIENT:
+        parameters = parameters or ParameterTable.load()
+        base = parameters.require(Parameter.Kind.BASE_SALARY, on)
+        return salary_prize(tier.coefficient, base)
+    return 0
+
+
+def salary_prize(coefficient: Decimal, base_salary: Decimal) -> int:
+    """Coefficient × base salary, rounded up to the next 10,000 VND."""
+    exact = Decimal(coefficient) * Decimal(base_salary)
+    return math.ceil(exact / SALARY_ROUNDING) * SALARY_ROUNDING
+
+
+@dataclass(frozen=True)
+class _Winner:
+    rule: str
+    tier: str
+    cluster: str
+    competitor: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "tier": self.tier, "cluster": self.cluster, "competitor": self.competitor}
+
+
+def _winner_set(finalization: Finalization | None) -> set[_Winner]:
+    if finalization is None:
+        return set()
+    rows = Award.objects.filter(finalization=finalization).values_list(
+        "rule__code", "tier__title", "cluster__name", "competitor_code", "competitor_name"
+    )
+    return {_Winner(rule, tier, cluster or "", f"{code} · {name}") for rule, tier, cluster, code, name in rows}
+
+
+def phase_finalize(
+    *, phase_id: int, by=None, trigger: str = Finalization.Trigger.STAFF, now: datetime | None = None
+) -> Finalization | None:
+    """Compute a closed phase's final standings and propose its awards, as the
+    next version. Idempotent: a phase already finalized is left as it is (None)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        phase = Phase.objects.select_for_update().select_related("campaign").filter(pk=phase_id).first()
+        if phase is None or phase.status == Phase.Status.FINALIZED:
+            return None
+        if phase.status != Phase.Status.CLOSED:
+            raise InvalidTransition(
+                _("%(phase)s is %(status)s: close it before finalizing.")
+                % {"phase": phase, "status": phase.get_status_display()}
+            )
+        previous = Finalization.objects.filter(phase=phase, current=True).first()
+        version = (Finalization.objects.filter(phase=phase).aggregate(top=Max("version"))["top"] or 0) + 1
+        Finalization.objects.filter(phase=phase, current=True).update(current=False)
+        finalization = Finalization.objects.create(phase=phase, version=version, trigger=trigger, by=by)
+        on = timezone.localtime(now, phase.campaign.tzinfo).date()
+        parameters = ParameterTable.load()
+        rules = AwardRule.objects.filter(campaign=phase.campaign).select_related("campaign", "cluster")
+        awards = []
+        for rule in rules.prefetch_related("tiers"):
+            if not rule_applies(rule, phase):
+                continue
+            _store_standings(finalization, rule, phase)
+            tiers = sorted(rule.tiers.all(), key=lambda tier: tier.position)
+            if not tiers:
+                continue
+            for standing, tier in _winners(rule, tiers, finalization):
+                awards.append(
+                    Award(
+                        finalization=finalization,
+                        standing=standing,
+                        phase=phase,
+                        rule=rule,
+                        tier=tier,
+                        cluster_id=standing.cluster_id,
+                        competitor_kind=standing.competitor_kind,
+                        agent_id=standing.agent_id,
+                        team_id=standing.team_id,
+                        unit_id=standing.unit_id,
+                        competitor_code=standing.competitor_code,
+                        competitor_name=standing.competitor_name,
+                        amount=prize_amount(tier, standing=standing, on=on, parameters=parameters),
+                    )
+                )
+        created = Award.objects.bulk_create(awards)
+        AwardTransition.objects.bulk_create(
+            [
+                AwardTransition(award=award, to_status=Award.Status.PROPOSED, by=by, reason=_("Finalized."))
+                for award in created
+            ]
+        )
+        if previous is not None:
+            before, after = _winner_set(previous), _winner_set(finalization)
+            finalization.changes = {
+                "previous_version": previous.version,
+                "gained": [w.as_dict() for w in sorted(after - before, key=_sort_key)],
+                "lost": [w.as_dict() for w in sorted(before - after, key=_sort_key)],
+            }
+            finalization.save(update_fields=["changes"])
+        reason = _("Finalized, version %(version)s.") % {"version": version}
+        _move_phase(phase, Phase.Status.FINALIZED, by=by, reason=reason, now=now)
+        return finalization
+
+
+def _sort_key(winner: _Winner) -> tuple[str, ...]:
+    return (winner.rule, winner.cluster, winner.tier, winner.competitor)
+
+
+# --- Awards ---------------------------------------------------------------------------
+
+AWARD_MOVES = {
+    Award.Status.PROPOSED: {Award.Status.REVIEWED, Award.Status.REJECTED, Award.Status.SUPERSEDED},
+    Award.Status.REVIEWED: {Award.Status.APPROVED, Award.Status.REJECTED, Award.Status.SUPERSEDED},
+    Award.Status.APPROVED: {Award.Status.REVOKED},
+    Award.Status.REJECTED: set(),
+    Award.Status.REVOKED: set(),
+    Award.Status.SUPERSEDED: set(),
+}
+
+
+def _move_award(award: Award, to_status: str, *, by=None, reason: str = "", reference: str = "") -> Award:
+    if to_status not in AWARD_MOVES[award.status]:
+        raise InvalidTransition(
+            _("The award is %(status)s and cannot become %(to)s.")
+            % {"status": award.get_status_display(), "to": Award.Status(to_status).label}
+        )
+    previous = award.status
+    award.status = to_status
+    award.status_reason = reason
+    award.save()
+    AwardTransition.objects.create(
+        award=award, from_status=previous, to_status=to_status, by=by, reason=reason, reference=reference
+    )
+    return award
+
+
+def _locked(award: Award) -> Award:
+    return (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("tier", "phase__campaign")
+        .order_by()
+        .get(pk=award.pk)
+    )
+
+
+def award_review(*, award: Award, by, minutes: str, reason: str = "") -> Award:
+    """The council has reviewed the proposal (minutes reference required)."""
+    if not minutes.strip():
+        raise ValidationError({"council_reference": _("Give the reference of the council's minutes.")})
+    with transaction.atomic():
+        locked = _locked(award)
+        locked.council_reference = minutes.strip()
+        return _move_award(locked, Award.Status.REVIEWED, by=by, reason=reason, reference=minutes.strip())
+
+
+def award_approve(*, award: Award, by, decision_number: str, decision_date: date) -> Award:
+    """The director's decision. A salary-based amount is recomputed with the
+    base salary in force on the decision date; nominations under the award are
+    approved by the same decision."""
+    errors = {}
+    if not decision_number.strip():
+        errors["decision_number"] = _("Give the decision number.")
+    if decision_date is None:
+        errors["decision_date"] = _("Give the decision date.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _locked(award)
+        if locked.status == Award.Status.REVIEWED and locked.phase.status != Phase.Status.FINALIZED:
+            raise InvalidTransition(_("The phase was reopened: finalize it again first."))
+        locked.decision_number = decision_number.strip()
+        locked.decision_date = decision_date
+        if locked.tier.money == PrizeTier.Money.SALARY_COEFFICIENT:
+            locked.amount = prize_amount(locked.tier, standing=locked.standing, on=decision_date)
+        moved = _move_award(locked, Award.Status.APPROVED, by=by, reference=decision_number.strip())
+        nominations = Nomination.objects.filter(award=moved, status=Nomination.Status.PROPOSED)
+        nominations.update(
+            status=Nomination.Status.APPROVED, decision_number=moved.decision_number, decision_date=decision_date
+        )
+        return moved
+
+
+def award_reject(*, award: Award, by, reason: str) -> Award:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the award is rejected.")})
+    with transaction.atomic():
+        locked = _locked(award)
+        moved = _move_award(locked, Award.Status.REJECTED, by=by, reason=reason)
+        Nomination.objects.filter(award=moved, status=Nomination.Status.PROPOSED).update(
+            status=Nomination.Status.REJECTED
+        )
+        return moved
+
+
+def award_revoke(*, award: Award, by, reason: str) -> Award:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the award is revoked.")})
+    with transaction.atomic():
+        return _move_award(_locked(award), Award.Status.REVOKED, by=by, reason=reason)
+
+
+# --- Nominations ----------------------------------------------------------------------
+
+
+def nomination_add(*, award: Award, by=None, **fields) -> Nomination:
+    """Nominate an individual under a winning unit's award, within its tier's cap."""
+    with transaction.atomic():
+        locked = _locked(award)
+        if locked.competitor_kind != CompetitorKind.UNIT:
+            raise ValidationError({"award": _("Individuals are nominated under a unit's award.")})
+        if locked.status not in Award.ACTIVE:
+            raise ValidationError({"award": _("The award is %(status)s.") % {"status": locked.get_status_display()}})
+        cap = locked.tier.nominees_per_winner
+        taken = Nomination.objects.filter(award=locked).exclude(status=Nomination.Status.REJECTED).count()
+        if taken >= cap:
+            raise ValidationError(
+                {"award": _("This prize allows %(cap)s nominated individuals per unit.") % {"cap": cap}}
+            )
+        nomination = Nomination(
+            campaign=locked.phase.campaign,
+            award=locked,
+            proposed_by_unit_id=locked.unit_id,
+            distinction=fields.pop("distinction", "") or locked.tier.nominee_distinction,
+            amount=fields.pop("amount", None) or locked.tier.nominee_amount or 0,
+            created_by=by,
+            **fields,
+        )
+        nomination.full_clean()
+        nomination.save()
+        return nomination
+
+
+def nomination_outside(*, campaign: Campaign, by=None, **fields) -> Nomination:
+    """Nominate a person or a body from outside the sector."""
+    nomination = Nomination(campaign=campaign, outside_sector=True, created_by=by, **fields)
+    nomination.full_clean()
+    nomination.save()
+    return nomination
+
+
+def nomination_decide(*, nomination: Nomination, by, approve: bool, decision_number: str = "", decision_date=None):
+    with transaction.atomic():
+        locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if locked.status != Nomination.Status.PROPOSED:
+            raise InvalidTransition(_("The nomination is already decided."))
+        if approve:
+            if not decision_number.strip() or decision_date is None:
+                raise ValidationError({"decision_number": _("Give the decision number and date.")})
+            locked.decision_number, locked.decision_date = decision_number.strip(), decision_date
+            locked.status = Nomination.Status.APPROVED
+        else:
+            locked.status = Nomination.Status.REJECTED
+        locked.save()
+        return locked
+
+
+def award_totals(awards) -> dict[str, int]:
+    """How many awards and how much money, nominations included."""
+    totals = awards.aggregate(count=Count("pk"), money=Count("pk", filter=Q(amount__gt=0)))
+    amount = sum(awards.values_list("amount", flat=True))
+    nominees = Nomination.objects.filter(award__in=awards).exclude(status=Nomination.Status.REJECTED)
+    return {
+        "awards": totals["count"],
+        "amount": amount,
+        "nominations": nominees.count(),
+        "nomination_amount": sum(nominees.values_list("amount", flat=True)),
+    }

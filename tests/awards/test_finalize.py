@@ -1,0 +1,305 @@
+"""Closing and finalizing phases, versions, and the awards workflow."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.services import (
+    InvalidTransition,
+    award_approve,
+    award_reject,
+    award_review,
+    award_revoke,
+    nomination_add,
+    phase_close,
+    phase_finalize,
+    phase_reopen,
+    phases_advance,
+    phases_due_for_finalizing,
+    salary_prize,
+)
+from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier, Quota
+from enrollments.choices import EnrollmentStatus
+from enrollments.services import enrollment_cancel
+from tests.constraints import assert_db_rejects
+from tests.factories import (
+    AgentFactory,
+    AwardRuleFactory,
+    CampaignFactory,
+    ClusterFactory,
+    DistrictFactory,
+    EnrollmentFactory,
+    PhaseFactory,
+    PrizeTierFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contest():
+    """Two clusters of agents, a ranked rule with three prizes per cluster and a quota in cluster 1."""
+    east, west = DistrictFactory(code="D-E"), DistrictFactory(code="D-W")
+    campaign = CampaignFactory(code="qn", products=["VSI", "HHI"])
+    now = timezone.now()
+    phase = PhaseFactory(
+        campaign=campaign,
+        number=1,
+        start=now - timedelta(days=40),
+        cutoff=now - timedelta(days=2),
+        grace=timedelta(days=1),
+        status=Phase.Status.OPEN,
+    )
+    one = ClusterFactory(campaign=campaign, number=1, name="Cụm 1")
+    one.localities.add(east)
+    two = ClusterFactory(campaign=campaign, number=2, name="Cụm 2")
+    two.localities.add(west)
+    Quota.objects.create(campaign=campaign, cluster=one, minimum=3)
+    rule = AwardRuleFactory(campaign=campaign, code="TOP")
+    for position, amount in ((1, 3_000_000), (2, 2_000_000), (3, 1_000_000)):
+        PrizeTierFactory(rule=rule, position=position, money="fixed", amount=amount, winners=1)
+    agents = {f"E{n}": AgentFactory(code=f"E{n}", locality=east) for n in range(1, 5)}
+    agents |= {f"W{n}": AgentFactory(code=f"W{n}", locality=west) for n in range(1, 4)}
+    return {"campaign": campaign, "phase": phase, "rule": rule, "agents": agents, "clusters": (one, two)}
+
+
+def sell(contest, code, count, *, hours=0, status=EnrollmentStatus.CONFIRMED):
+    phase = contest["phase"]
+    return [
+        EnrollmentFactory(
+            phase=phase,
+            agent=contest["agents"][code],
+            status=status,
+            receipt_at=phase.start + timedelta(days=1, hours=hours, minutes=n),
+        )
+        for n in range(count)
+    ]
+
+
+def winners(finalization) -> dict[str, list[str]]:
+    board: dict[str, list[str]] = {}
+    for award in Award.objects.filter(finalization=finalization).order_by("cluster__number", "tier__position"):
+        board.setdefault(award.cluster.name, []).append(award.competitor_code)
+    return board
+
+
+def test_the_periodic_task_closes_a_phase_once_cutoff_and_grace_have_passed(contest):
+    phase = contest["phase"]
+    assert phases_advance(now=phase.cutoff + timedelta(hours=23))["closed"] == []
+    moved = phases_advance(now=phase.cutoff + timedelta(days=1))
+    phase.refresh_from_db()
+    assert moved["closed"] == [phase.pk]
+    assert phase.status == Phase.Status.CLOSED
+    assert phases_advance(now=phase.cutoff + timedelta(days=2))["closed"] == []  # once
+    assert PhaseTransition.objects.filter(phase=phase, to_status="closed").count() == 1
+
+
+def test_a_scheduled_phase_opens_at_its_start(contest):
+    later = PhaseFactory(
+        campaign=contest["campaign"],
+        number=2,
+        start=timezone.now() + timedelta(days=1),
+        cutoff=timezone.now() + timedelta(days=30),
+    )
+    assert phases_advance()["opened"] == []
+    assert phases_advance(now=later.start)["opened"] == [later.pk]
+
+
+def test_finalizing_stores_every_board_and_proposes_the_prizes(contest):
+    sell(contest, "E1", 5)
+    sell(contest, "E2", 4)
+    sell(contest, "E3", 2)  # one short of the cluster quota of 3: not eligible
+    sell(contest, "E4", 3, hours=2)
+    sell(contest, "W1", 1)
+    sell(contest, "W2", 2)
+    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)  # never confirmed: not in final standings
+    phase_close(phase=contest["phase"])
+
+    finalization = phase_finalize(phase_id=contest["phase"].pk)
+
+    assert finalization.version == 1 and finalization.current
+    assert winners(finalization) == {"Cụm 1": ["E1", "E2", "E4"], "Cụm 2": ["W2", "W1"]}
+    e3 = Standing.objects.get(finalization=finalization, agent=contest["agents"]["E3"])
+    assert (e3.score, e3.eligible, e3.rank, e3.details) == (2, False, None, {"quotas": [2]})
+    w3 = Standing.objects.get(finalization=finalization, agent=contest["agents"]["W3"])
+    assert (w3.score, w3.eligible, w3.position) == (0, False, 3)
+    assert Standing.objects.filter(finalization=finalization).count() == 7
+    amounts = sorted(Award.objects.filter(finalization=finalization).values_list("amount", flat=True))
+    assert amounts == [1_000_000, 2_000_000, 2_000_000, 3_000_000, 3_000_000]
+    assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.PROPOSED}
+    assert AwardTransition.objects.filter(to_status=Award.Status.PROPOSED).count() == 5
+    contest["phase"].refresh_from_db()
+    assert contest["phase"].status == Phase.Status.FINALIZED
+
+
+def test_finalizing_again_changes_nothing(contest):
+    sell(contest, "E1", 5)
+    phase_close(phase=contest["phase"])
+    first = phase_finalize(phase_id=contest["phase"].pk)
+
+    assert phase_finalize(phase_id=contest["phase"].pk) is None
+    assert Finalization.objects.get() == first
+    assert Award.objects.count() == 1
+
+
+def test_an_open_phase_cannot_be_finalized(contest):
+    with pytest.raises(InvalidTransition):
+        phase_finalize(phase_id=contest["phase"].pk)
+    assert not Finalization.objects.exists()
+
+
+def test_cancellation_reopen_and_refinalize_make_a_new_version_that_shows_the_changed_winner(contest):
+    sell(contest, "E1", 5)
+    refunded = sell(contest, "E2", 4)
+    sell(contest, "E4", 3)
+    phase_close(phase=contest["phase"])
+    first = phase_finalize(phase_id=contest["phase"].pk)
+    manager = UserFactory(username="manager")
+
+    with pytest.raises(ValidationError):
+        phase_reopen(phase=contest["phase"], by=manager, reason=" ")
+    for enrollment in refunded[:2]:
+        enrollment_cancel(enrollment=enrollment, by=manager, reason="Hoàn trả")
+    phase_reopen(phase=contest["phase"], by=manager, reason="Hoàn trả 2 biên lai của E2")
+    assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.SUPERSEDED}
+    second = phase_finalize(phase_id=contest["phase"].pk, by=manager)
+
+    first.refresh_from_db()
+    assert (first.current, second.version, second.current) == (False, 2, True)
+    assert winners(second) == {"Cụm 1": ["E1", "E4"]}  # E2 now has 2, under the quota
+    lost = {(c["competitor"].split(" · ")[0], c["tier"]) for c in second.changes["lost"]}
+    gained = {(c["competitor"].split(" · ")[0], c["tier"]) for c in second.changes["gained"]}
+    assert lost == {("E2", "Giải 2"), ("E4", "Giải 3")}
+    assert gained == {("E4", "Giải 2")}
+    assert second.changes["previous_version"] == 1
+
+
+def test_no_reopening_once_an_award_is_approved(contest):
+    sell(contest, "E1", 5)
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    award = Award.objects.get()
+    award_review(award=award, by=UserFactory(), minutes="BB-01/HĐTĐKT")
+    award_approve(award=award, by=UserFactory(), decision_number="QĐ-15/BHXH", decision_date=date(2025, 1, 10))
+
+    with pytest.raises(InvalidTransition):
+        phase_reopen(phase=contest["phase"], by=UserFactory(), reason="Muộn")
+
+
+def test_the_award_workflow_is_recorded_step_by_step(contest):
+    sell(contest, "E1", 5)
+    sell(contest, "E2", 4)
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    first, second = Award.objects.order_by("tier__position")
+    council, director = UserFactory(username="council"), UserFactory(username="director")
+
+    with pytest.raises(InvalidTransition):  # the director decides after the council
+        award_approve(award=first, by=director, decision_number="QĐ-1", decision_date=date(2025, 1, 10))
+    with pytest.raises(ValidationError):
+        award_review(award=first, by=council, minutes="")
+    award_review(award=first, by=council, minutes="BB-01")
+    with pytest.raises(ValidationError):
+        award_approve(award=first, by=director, decision_number="", decision_date=date(2025, 1, 10))
+    approved = award_approve(award=first, by=director, decision_number="QĐ-1", decision_date=date(2025, 1, 10))
+    award_reject(award=second, by=council, reason="Hồ sơ chưa đủ")
+    revoked = award_revoke(award=approved, by=director, reason="Phát hiện biên lai trùng")
+
+    assert revoked.status == Award.Status.REVOKED
+    steps = list(AwardTransition.objects.filter(award=first).values_list("from_status", "to_status", "by__username"))
+    assert steps == [
+        ("", "proposed", None),
+        ("proposed", "reviewed", "council"),
+        ("reviewed", "approved", "director"),
+        ("approved", "revoked", "director"),
+    ]
+    with pytest.raises(InvalidTransition):
+        award_review(award=second, by=council, minutes="BB-02")
+
+
+def test_the_database_refuses_a_second_live_prize_for_one_competitor(contest):
+    sell(contest, "E1", 5)
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    award = Award.objects.get()
+    duplicate = Award.objects.get(pk=award.pk)
+    duplicate.pk = None
+    duplicate.standing = Standing.objects.exclude(pk=award.standing_id).first()
+    duplicate.tier = PrizeTier.objects.get(rule=award.rule, position=2)
+    assert_db_rejects("award_one_tier_per_agent", lambda: duplicate.save(force_insert=True), unique=True)
+
+
+def test_salary_prizes_round_up_to_the_next_ten_thousand():
+    assert salary_prize(0.6, 1_490_000) == 900_000  # 894,000 → 900,000
+    assert salary_prize(0.3, 1_490_000) == 450_000  # 447,000 → 450,000
+    assert salary_prize(1, 2_340_000) == 2_340_000  # already round
+
+
+def test_a_threshold_rule_rewards_everyone_who_reaches_it(contest):
+    rule = contest["rule"]
+    rule.selection, rule.threshold, rule.per_cluster = AwardRule.Selection.THRESHOLD, 3, False
+    rule.save()
+    rule.tiers.exclude(position=1).delete()
+    rule.tiers.update(winners=None)
+    sell(contest, "E1", 5)
+    sell(contest, "E2", 3)
+    sell(contest, "E3", 2)
+    sell(contest, "W1", 4)
+    phase_close(phase=contest["phase"])
+    finalization = phase_finalize(phase_id=contest["phase"].pk)
+    assert sorted(Award.objects.filter(finalization=finalization).values_list("competitor_code", flat=True)) == [
+        "E1",
+        "E2",
+        "W1",
+    ]
+
+
+def test_a_review_period_starts_finalizing_on_its_own(contest):
+    campaign = contest["campaign"]
+    campaign.review_period = timedelta(days=3)
+    campaign.save()
+    phase_close(phase=contest["phase"])
+    closed_at = Phase.objects.get(pk=contest["phase"].pk).closed_at
+    assert phases_due_for_finalizing(now=closed_at + timedelta(days=2)) == []
+    assert phases_due_for_finalizing(now=closed_at + timedelta(days=3)) == [contest["phase"].pk]
+
+
+def test_nominations_are_capped_per_unit_award():
+    from tests.factories import IndicatorFactory, UnitFactory
+
+    vss = UnitFactory(code="VSS", kind="national")
+    campaign = CampaignFactory(code="vss", organizer=vss)
+    phase = PhaseFactory(campaign=campaign, number=1, status=Phase.Status.CLOSED)
+    office = UnitFactory(code="BHXH-01", parent=vss, headcount=200)
+    indicator = IndicatorFactory(campaign=campaign, code="SI", default_target=20)
+    from campaigns.models import IndicatorValue
+
+    IndicatorValue.objects.create(indicator=indicator, unit=office, phase=phase, value=25)
+    rule = AwardRuleFactory(
+        campaign=campaign, code="UNITS", competitor_kind="unit", metric="indicators", per_cluster=False
+    )
+    PrizeTierFactory(
+        rule=rule,
+        position=1,
+        winners=1,
+        money="per_headcount",
+        amount=130_000,
+        nominees_per_winner=2,
+        nominee_amount=5_000_000,
+    )
+    phase_finalize(phase_id=phase.pk)
+    award = Award.objects.get()
+    assert (award.unit, award.amount) == (office, 26_000_000)
+
+    nomination_add(award=award, full_name="Nguyễn Văn A", job_title="Trưởng phòng")
+    nomination_add(award=award, full_name="Trần Thị B")
+    with pytest.raises(ValidationError):
+        nomination_add(award=award, full_name="Lê Văn C")
+    assert Nomination.objects.filter(award=award).count() == 2
+    assert set(Nomination.objects.values_list("amount", flat=True)) == {5_000_000}
