@@ -27,6 +27,10 @@ def _one_competitor() -> Q:
     )
 
 
+# Snapshot references: not indexed nor checked by the database row by row (see Standing).
+_SNAPSHOT = {"db_index": False, "db_constraint": False}
+
+
 class CompetitorMixin(models.Model):
     """An agent, a team or a unit, with its code and name as they were."""
 
@@ -106,23 +110,64 @@ class Finalization(models.Model):
         return _("%(phase)s · version %(version)s") % {"phase": self.phase, "version": self.version}
 
 
-class Standing(CompetitorMixin):
-    """A competitor's place on a final leaderboard, as finalized."""
+class Standing(models.Model):
+    """A competitor's place on a final leaderboard, as finalized.
+
+    Finalizing writes a whole phase's standings (tens of thousands of rows) in
+    one statement, so the table carries only the indexes its reads need: the
+    unique (finalization, rule, competitor) ones. The competitor, rule and
+    cluster columns are snapshots, like the code and name beside them: they are
+    written from the live rows in the same transaction and are not foreign-key
+    checked row by row; deleting an agent, team or unit with standings is still
+    refused (on_delete PROTECT).
+    """
 
     finalization = models.ForeignKey(
-        Finalization, verbose_name=_("finalization"), on_delete=models.CASCADE, related_name="standings"
+        Finalization,
+        verbose_name=_("finalization"),
+        on_delete=models.CASCADE,
+        related_name="standings",
+        db_index=False,
     )
-    rule = models.ForeignKey(AwardRule, verbose_name=_("award rule"), on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        AwardRule, verbose_name=_("award rule"), on_delete=models.PROTECT, related_name="+", **_SNAPSHOT
+    )
     cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        **_SNAPSHOT,
     )
+    competitor_kind = models.CharField(_("competitor kind"), max_length=10, choices=CompetitorKind.choices)
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, null=True, blank=True, related_name="+", **_SNAPSHOT
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+", **_SNAPSHOT
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("BHXH unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        **_SNAPSHOT,
+    )
+    competitor_code = models.CharField(_("code"), max_length=50)
+    competitor_name = models.CharField(_("name"), max_length=300)
     score = models.DecimalField(_("score"), max_digits=20, decimal_places=4)
     target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True, blank=True)
     reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
     eligible = models.BooleanField(_("eligible"))
     position = models.PositiveIntegerField(_("position"))
     rank = models.PositiveIntegerField(_("prize rank"), null=True, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True, help_text=_("Quota counts, indicator values."))
+    quota_counts = models.CharField(
+        _("quota counts"), max_length=200, blank=True, help_text=_("Each applicable quota's count, comma-separated.")
+    )
 
     class Meta:
         verbose_name = _("standing")
@@ -139,9 +184,23 @@ class Standing(CompetitorMixin):
                 for field in ("agent", "team", "unit")
             ],
         ]
+        indexes = [
+            # Choosing the winners reads the top prize ranks of each board.
+            models.Index(
+                fields=["finalization", "rule", "rank"], name="standing_prize_rank_idx", condition=Q(rank__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.competitor}"
+        return f"{self.position}. {self.competitor_code} · {self.competitor_name}"
+
+    @property
+    def competitor_id(self) -> int | None:
+        return self.agent_id or self.team_id or self.unit_id
+
+    @property
+    def quotas(self) -> tuple[int, ...]:
+        return tuple(int(count) for count in self.quota_counts.split(",") if count)
 
 
 class Award(CompetitorMixin):

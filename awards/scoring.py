@@ -343,19 +343,38 @@ def _count_sql(rule: AwardRule, phase: Phase, boards: Boards, final: bool, param
         base_checks = ["b.raw > 0"]
     eligible = " AND ".join(base_checks + quota_checks)
     enrollment = Enrollment._meta.db_table
-    return f"""
-        WITH {ctes},
+    statuses_sql = params.add_list("status", statuses)
+    sums = (
+        f"COALESCE(SUM(CASE WHEN {rule_filter} THEN {measure} ELSE 0 END), 0) AS raw, "
+        f"MAX(CASE WHEN {rule_filter} THEN e.receipt_at END) AS reached_at{''.join(quota_columns)}"
+    )
+    if rule.competitor_kind == CompetitorKind.AGENT and boards.every:
+        # Every agent of the campaign: aggregate the phase's enrollments per agent
+        # in index order first, then join the members (no per-agent probing).
+        scored = f"""
+        s AS (
+            SELECT e.agent_id, {sums}
+            FROM {enrollment} e
+            WHERE e.phase_id IN ({phases}) AND e.counted AND e.status IN ({statuses_sql})
+            GROUP BY e.agent_id
+        ),
         b AS (
-            SELECT c.id, c.code, c.name, c.cluster_id, {role_column} AS role, {target} AS target,
-                   COALESCE(SUM(CASE WHEN {rule_filter} THEN {measure} ELSE 0 END), 0) AS raw,
-                   MAX(CASE WHEN {rule_filter} THEN e.receipt_at END) AS reached_at
-                   {"".join(quota_columns)}
+            SELECT c.id, c.code, c.name, c.cluster_id, ag.role, {target} AS target,
+                   COALESCE(s.raw, 0) AS raw, s.reached_at
+                   {"".join(f", COALESCE(s.q{n}, 0) AS q{n}" for n in range(len(quotas)))}
+            FROM {source} LEFT JOIN s ON s.agent_id = c.id
+        )"""
+    else:
+        scored = f"""
+        b AS (
+            SELECT c.id, c.code, c.name, c.cluster_id, {role_column} AS role, {target} AS target, {sums}
             FROM {source}
             LEFT JOIN {enrollment} e
-                   ON e.agent_id = ag.id AND e.phase_id IN ({phases}) AND e.counted
-                  AND e.status IN ({params.add_list("status", statuses)})
+                   ON e.agent_id = ag.id AND e.phase_id IN ({phases}) AND e.counted AND e.status IN ({statuses_sql})
             GROUP BY c.id, c.code, c.name, c.cluster_id
-        ),
+        )"""
+    return f"""
+        WITH {ctes},{scored},
         board AS (
             SELECT b.id, b.code, b.name, b.cluster_id, {score} AS score, b.target, b.reached_at,
                    CASE WHEN {eligible} THEN 1 ELSE 0 END AS eligible
@@ -420,18 +439,17 @@ def standings_sql(*, rule: AwardRule, phase: Phase, boards: Boards, final: bool)
         body = _count_sql(rule, phase, boards, final, params, quotas)
     else:
         body = _count_sql(rule, phase, boards, final, params, quotas)
+    # One sort serves both windows: the eligible come first on the board, so
+    # among them the prize rank is the position (or, shared, the RANK by score).
+    order = "eligible DESC, score DESC, reached_at ASC, code ASC"
     if rule.tie_policy == AwardRule.TiePolicy.SHARE:
-        rank_window = "RANK() OVER (PARTITION BY cluster_id, eligible ORDER BY score DESC)"
+        prize_rank = "RANK() OVER (PARTITION BY cluster_id ORDER BY eligible DESC, score DESC)"
     else:
-        rank_window = (
-            "ROW_NUMBER() OVER (PARTITION BY cluster_id, eligible ORDER BY score DESC, reached_at ASC, code ASC)"
-        )
+        prize_rank = f"ROW_NUMBER() OVER (PARTITION BY cluster_id ORDER BY {order})"
     sql = f"""{body}
         SELECT board.*,
-               ROW_NUMBER() OVER (
-                   PARTITION BY cluster_id ORDER BY eligible DESC, score DESC, reached_at ASC, code ASC
-               ) AS position,
-               CASE WHEN eligible = 1 THEN {rank_window} END AS prize_rank
+               ROW_NUMBER() OVER (PARTITION BY cluster_id ORDER BY {order}) AS position,
+               CASE WHEN eligible = 1 THEN {prize_rank} END AS prize_rank
         FROM board
     """
     return sql, params, quotas

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
@@ -143,21 +144,16 @@ def _store_standings(finalization: Finalization, rule: AwardRule, phase: Phase) 
     sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(every=True), final=True)
     kind = rule.competitor_kind
     columns = {"agent": "NULL", "team": "NULL", "unit": "NULL", kind: "r.id"}
-    if quotas:
-        counts = " || ',' || ".join(f"CAST(r.q{n} AS VARCHAR(20))" for n in range(len(quotas)))
-        details = f"""'{{"quotas": [' || {counts} || ']}}'"""
-    else:
-        details = "'{}'"
-    if connection.vendor == "postgresql":
-        details = f"CAST({details} AS jsonb)"
+    counts = [f"CAST(r.q{n} AS VARCHAR(20))" for n in range(len(quotas))]
+    quota_counts = " || ',' || ".join(counts) if counts else "''"
     params.update(finalization=finalization.pk, rule=rule.pk, kind=kind)
     insert = f"""
         INSERT INTO {Standing._meta.db_table}
             (finalization_id, rule_id, cluster_id, competitor_kind, agent_id, team_id, unit_id,
-             competitor_code, competitor_name, score, target, reached_at, eligible, position, "rank", details)
+             competitor_code, competitor_name, score, target, reached_at, eligible, position, "rank", quota_counts)
         SELECT %(finalization)s, %(rule)s, r.cluster_id, %(kind)s, {columns["agent"]}, {columns["team"]},
                {columns["unit"]}, r.code, r.name, r.score, r.target, r.reached_at, r.eligible = 1, r.position,
-               r.prize_rank, {details}
+               r.prize_rank, {quota_counts}
         FROM ({sql}) r
     """  # noqa: S608 - fragments from model metadata; every value is a parameter
     with connection.cursor() as cursor:
@@ -248,6 +244,10 @@ def phase_finalize(
     next version. Idempotent: a phase already finalized is left as it is (None)."""
     now = now or timezone.now()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Ranking a national phase sorts tens of thousands of rows: in memory, not on disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.FINALIZE_WORK_MEM])
         phase = Phase.objects.select_for_update().select_related("campaign").filter(pk=phase_id).first()
         if phase is None or phase.status == Phase.Status.FINALIZED:
             return None

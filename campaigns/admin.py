@@ -31,6 +31,7 @@ from campaigns.admin_helpers import (
     ReadOnlyHistoryInline,
     local_datetime,
 )
+from campaigns.imports import INDICATOR_VALUE_COLUMNS, indicator_values_import
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -45,6 +46,7 @@ from campaigns.models import (
     Quota,
     Team,
 )
+from emulation_config.admin_imports import ExcelImport, ExcelImportAdminMixin
 from enrollments.choices import Product
 
 
@@ -494,8 +496,19 @@ class IndicatorTargetAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["indicator", "unit"]
 
 
+INDICATOR_VALUES_IMPORT = ExcelImport(
+    slug="indicator-values",
+    title=_("Import indicator values from Excel"),
+    columns=INDICATOR_VALUE_COLUMNS,
+    run=indicator_values_import,
+    permission="campaigns.add_indicatorvalue",
+    example=["vss-q4-2017", 1, "BHXH-01", "SI-LABOUR", "27,5", "Báo cáo quý IV"],
+)
+
+
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class IndicatorValueAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+    excel_imports = (INDICATOR_VALUES_IMPORT,)
     list_display = ["indicator", "unit", "phase", "value", "recorded", "recorded_by"]
     list_filter = ["indicator__campaign", ("phase", PhaseListFilter)]
     list_select_related = ["indicator", "unit", "phase__campaign", "recorded_by"]

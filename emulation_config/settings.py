@@ -127,6 +127,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Finalizing a national phase takes seconds; these bound a stuck one.
 FINALIZE_SOFT_TIME_LIMIT = env_int("FINALIZE_SOFT_TIME_LIMIT", 600, minimum=1)
 FINALIZE_TIME_LIMIT = env_int("FINALIZE_TIME_LIMIT", 660, minimum=1)
+# PostgreSQL sort memory for the finalizing transaction only.
+FINALIZE_WORK_MEM = env_str("FINALIZE_WORK_MEM", "64MB")
 # Celery beat: open and close phases on time, start finalizing after review periods.
 CELERY_BEAT_SCHEDULE = {
     "advance-phases": {"task": "awards.advance_phases", "schedule": env_int("PHASE_CHECK_SECONDS", 60, minimum=5)},

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zipfile import BadZipFile
 
@@ -85,6 +86,29 @@ def whole_number(value: Any) -> int:
     if raw.lstrip("-").isdigit():
         return int(raw)
     raise ValueError(_("is not a whole number"))
+
+
+def a_decimal(value: Any) -> Decimal:
+    """A number as Excel stores it, or as text written the Vietnamese way
+    (26,8 or 1.234,5) or the English way (26.8 or 1,234.5)."""
+    if isinstance(value, bool):
+        raise ValueError(_("is not a number"))
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    raw = text(value).replace(" ", "").rstrip("%")
+    if "," in raw and "." in raw:
+        decimal_mark = "," if raw.rfind(",") > raw.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        raw = raw.replace(thousands, "").replace(decimal_mark, ".")
+    else:
+        raw = raw.replace(",", ".")
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(_("is not a number")) from None
+    if not number.is_finite():
+        raise ValueError(_("is not a number"))
+    return number
 
 
 def one_of(choices: Iterable[tuple[str, Any]]) -> Callable[[Any], str]:

@@ -23,63 +23,20 @@ from awards.services import (
     phases_due_for_finalizing,
     salary_prize,
 )
-from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier, Quota
+from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier
 from enrollments.choices import EnrollmentStatus
 from enrollments.services import enrollment_cancel
+from tests.awards.conftest import sell
 from tests.constraints import assert_db_rejects
 from tests.factories import (
-    AgentFactory,
     AwardRuleFactory,
     CampaignFactory,
-    ClusterFactory,
-    DistrictFactory,
-    EnrollmentFactory,
     PhaseFactory,
     PrizeTierFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def contest():
-    """Two clusters of agents, a ranked rule with three prizes per cluster and a quota in cluster 1."""
-    east, west = DistrictFactory(code="D-E"), DistrictFactory(code="D-W")
-    campaign = CampaignFactory(code="qn", products=["VSI", "HHI"])
-    now = timezone.now()
-    phase = PhaseFactory(
-        campaign=campaign,
-        number=1,
-        start=now - timedelta(days=40),
-        cutoff=now - timedelta(days=2),
-        grace=timedelta(days=1),
-        status=Phase.Status.OPEN,
-    )
-    one = ClusterFactory(campaign=campaign, number=1, name="Cụm 1")
-    one.localities.add(east)
-    two = ClusterFactory(campaign=campaign, number=2, name="Cụm 2")
-    two.localities.add(west)
-    Quota.objects.create(campaign=campaign, cluster=one, minimum=3)
-    rule = AwardRuleFactory(campaign=campaign, code="TOP")
-    for position, amount in ((1, 3_000_000), (2, 2_000_000), (3, 1_000_000)):
-        PrizeTierFactory(rule=rule, position=position, money="fixed", amount=amount, winners=1)
-    agents = {f"E{n}": AgentFactory(code=f"E{n}", locality=east) for n in range(1, 5)}
-    agents |= {f"W{n}": AgentFactory(code=f"W{n}", locality=west) for n in range(1, 4)}
-    return {"campaign": campaign, "phase": phase, "rule": rule, "agents": agents, "clusters": (one, two)}
-
-
-def sell(contest, code, count, *, hours=0, status=EnrollmentStatus.CONFIRMED):
-    phase = contest["phase"]
-    return [
-        EnrollmentFactory(
-            phase=phase,
-            agent=contest["agents"][code],
-            status=status,
-            receipt_at=phase.start + timedelta(days=1, hours=hours, minutes=n),
-        )
-        for n in range(count)
-    ]
 
 
 def winners(finalization) -> dict[str, list[str]]:
@@ -126,7 +83,7 @@ def test_finalizing_stores_every_board_and_proposes_the_prizes(contest):
     assert finalization.version == 1 and finalization.current
     assert winners(finalization) == {"Cụm 1": ["E1", "E2", "E4"], "Cụm 2": ["W2", "W1"]}
     e3 = Standing.objects.get(finalization=finalization, agent=contest["agents"]["E3"])
-    assert (e3.score, e3.eligible, e3.rank, e3.details) == (2, False, None, {"quotas": [2]})
+    assert (e3.score, e3.eligible, e3.rank, e3.quotas) == (2, False, None, (2,))
     w3 = Standing.objects.get(finalization=finalization, agent=contest["agents"]["W3"])
     assert (w3.score, w3.eligible, w3.position) == (0, False, 3)
     assert Standing.objects.filter(finalization=finalization).count() == 7
