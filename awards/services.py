@@ -76,9 +76,12 @@ def phase_open(*, phase: Phase, by=None, reason: str = "") -> Phase:
 
 
 def phase_close(*, phase: Phase, by=None, reason: str = "") -> Phase:
-    """Close a phase by hand (early, or when the periodic task has not run yet)."""
+    """Close a phase by hand (early, or when the periodic task has not run yet).
+    A finalized phase is reopened, with a reason, not closed."""
     with transaction.atomic():
         locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        if locked.status == Phase.Status.FINALIZED:
+            raise InvalidTransition(_("%(phase)s is finalized: reopen it, with a reason, instead.") % {"phase": locked})
         return _move_phase(locked, Phase.Status.CLOSED, by=by, reason=reason)
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.models import Phase, Quota
+from awards.scoring import rule_applies
+from awards.views import agent_standing
+from campaigns.models import AwardRule, Phase, Quota
 from campaigns.selectors import agent_participations
 from enrollments.models import Enrollment
 from enrollments.selectors import agent_of
@@ -26,7 +29,9 @@ def _quota_applies(quota: Quota, agent, phase: Phase, cluster_id: int) -> bool:
 
 
 class MyProgressView(APIView):
-    """Per running campaign and phase: what counts so far, each quota and what remains."""
+    """Per running campaign and phase: what counts so far, each quota and what
+    remains, and the agent's place on the leaderboard of the first agent rule
+    ranking them (final once the phase is finalized, provisional before)."""
 
     @extend_schema(
         responses=inline_serializer(
@@ -53,12 +58,27 @@ class MyProgressView(APIView):
         )
         for phase_id, product, months, n in rows:
             tallies[phase_id].append((product, months, n))
-        quotas = list(Quota.objects.filter(campaign_id__in=[p.campaign.pk for p in participations]))
+        campaign_ids = [p.campaign.pk for p in participations]
+        quotas = list(Quota.objects.filter(campaign_id__in=campaign_ids))
+        rules = list(
+            AwardRule.objects.filter(campaign_id__in=campaign_ids)
+            .select_related("campaign", "cluster")
+            .order_by("position", "code", "pk")
+        )
+        now = timezone.now()
         campaigns = []
         for participation in participations:
             phases = []
             for phase in participation.phases:
                 tally = tallies[phase.pk]
+                place = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None}
+                if phase.start <= now:  # a phase not started yet has no leaderboard
+                    phase_rules = [
+                        rule
+                        for rule in rules
+                        if rule.campaign_id == participation.campaign.pk and rule_applies(rule, phase)
+                    ]
+                    place = agent_standing(phase=phase, agent=agent, cluster=participation.cluster, rules=phase_rules)
                 quota_rows = []
                 for quota in quotas:
                     if quota.campaign_id != participation.campaign.pk:
@@ -96,7 +116,12 @@ class MyProgressView(APIView):
                             for product in {p for p, _m, _n in tally}
                         },
                         "quotas": quota_rows,
-                        "rank": None,
+                        # rank: the prize rank when eligible, else the place on the board.
+                        "rank": place["rank"],
+                        "position": place["position"],
+                        "eligible": place["eligible"],
+                        "competitors": place["competitors"],
+                        "rule": place["rule"],
                         "provisional": phase.status != Phase.Status.FINALIZED,
                     }
                 )
@@ -105,7 +130,11 @@ class MyProgressView(APIView):
                     "code": participation.campaign.code,
                     "name": participation.campaign.name,
                     "cluster": (
-                        {"number": participation.cluster.number, "name": participation.cluster.name}
+                        {
+                            "id": participation.cluster.pk,
+                            "number": participation.cluster.number,
+                            "name": participation.cluster.name,
+                        }
                         if participation.cluster
                         else None
                     ),

@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
+from awards.views import AwardViewSet, PhaseViewSet
 from campaigns.views import MyProgressView
 from enrollments.views import EnrollmentViewSet, QuoteView
 
@@ -23,6 +24,8 @@ class TokenView(ObtainAuthToken):
 
 router = DefaultRouter()
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("phases", PhaseViewSet, basename="phase")
+router.register("awards", AwardViewSet, basename="award")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

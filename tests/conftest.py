@@ -37,6 +37,34 @@ def pytest_runtest_setup(item):
         _need(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Put back the rows data migrations create (staff groups, reference
+    parameters): a transactional test of an earlier run may have flushed them
+    from a reused test database. Both are safe to run again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        from campaigns.roles import sync_role_groups
+
+        sync_role_groups(apps)
+        import_module("enrollments.migrations.0002_reference_parameters").forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in the test's own process, whatever the broker: a test that
+    needs a real worker on Redis turns this off (tests/awards/test_finalize_concurrently.py)."""
+    from emulation_config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing at production strength costs a second per login made; tests need none of it."""

@@ -260,3 +260,14 @@ def test_nominations_are_capped_per_unit_award():
         nomination_add(award=award, full_name="Lê Văn C")
     assert Nomination.objects.filter(award=award).count() == 2
     assert set(Nomination.objects.values_list("amount", flat=True)) == {5_000_000}
+
+
+def test_closing_a_finalized_phase_is_refused(contest):
+    sell(contest, "E1", 5)
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    with pytest.raises(InvalidTransition):
+        phase_close(phase=contest["phase"])
+    contest["phase"].refresh_from_db()
+    assert contest["phase"].status == Phase.Status.FINALIZED
+    assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.PROPOSED}

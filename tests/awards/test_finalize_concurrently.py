@@ -36,9 +36,9 @@ def closed_contest(contest):
 
 
 @pytest.fixture
-def worker():
+def worker(celery_eager):
     """A Celery worker with two threads consuming the broker configured by REDIS_URL."""
-    assert not app.conf.task_always_eager
+    celery_eager.conf.task_always_eager = False
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30):
         yield
 

@@ -1,0 +1,100 @@
+"""Who may read a campaign's leaderboards, and the staff permissions of the
+phase and award workflows.
+
+Leaderboards (DESIGN §1, §7): staff who may view phases read every board;
+the managers of a service organization read the boards their organization's
+agents compete on; an agent taking part in the campaign reads the board of
+their own cluster. Competitors' codes and names are public within a
+campaign; enrollment details never appear on a board.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+
+from campaigns.membership import campaign_members_sql
+from campaigns.models import Campaign
+from campaigns.selectors import agent_participations
+from collectors.models import Agent
+from enrollments.selectors import agent_of
+
+# Campaigns whose boards agents and organization managers may read: a draft is for staff only.
+PUBLISHED = (Campaign.Status.RUNNING, Campaign.Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class LeaderboardAccess:
+    """What a user may read of one campaign's leaderboards: every board
+    (staff), or the boards of the clusters listed (None stands for the board
+    of a campaign without clusters, or of a rule not ranking per cluster)."""
+
+    everything: bool = False
+    clusters: frozenset[int | None] = frozenset()
+    agent_id: int | None = None
+
+    def allows(self, cluster_id: int | None) -> bool:
+        if self.everything:
+            return True
+        if cluster_id is None:
+            # A board of everyone taking part: every participant is on it.
+            return bool(self.clusters)
+        return cluster_id in self.clusters
+
+
+def leaderboard_access(user, campaign: Campaign) -> LeaderboardAccess | None:
+    """What ``user`` may read of ``campaign``'s leaderboards; None: nothing."""
+    if not user.is_authenticated:
+        return None
+    if user.has_perm("campaigns.view_phase"):
+        return LeaderboardAccess(everything=True)
+    if campaign.status not in PUBLISHED:
+        return None
+    clusters: set[int | None] = set()
+    agent = agent_of(user)
+    if agent is not None and agent.active:
+        for participation in agent_participations(agent=agent, statuses=PUBLISHED):
+            if participation.campaign.pk == campaign.pk:
+                clusters.add(participation.cluster.pk if participation.cluster else None)
+    clusters |= managed_clusters(user, campaign)
+    if not clusters:
+        return None
+    return LeaderboardAccess(clusters=frozenset(clusters), agent_id=agent.pk if agent is not None else None)
+
+
+def managed_clusters(user, campaign: Campaign) -> set[int | None]:
+    """The clusters in which agents of the organizations ``user`` manages
+    compete, in one statement (None: a campaign without clusters)."""
+    organization_ids = list(user.managed_organizations.values_list("pk", flat=True))
+    if not organization_ids:
+        return set()
+    members_sql, params = campaign_members_sql(campaign)
+    params = dict(params)
+    marks = []
+    for n, pk in enumerate(organization_ids):
+        params[f"organization{n}"] = pk
+        marks.append(f"%(organization{n})s")
+    sql = (
+        f"WITH members AS ({members_sql}) "  # noqa: S608 - table names from model metadata; values are parameters
+        f"SELECT DISTINCT m.cluster_id FROM members m JOIN {Agent._meta.db_table} a ON a.id = m.agent_id "
+        f"WHERE a.organization_id IN ({', '.join(marks)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def require_perm(user, perm: str, message: str) -> None:
+    """Refuse with 403 and ``message`` unless ``user`` holds ``perm``."""
+    if not user.has_perm(perm):
+        raise exceptions.PermissionDenied(message)
+
+
+def require_leaderboard_access(user, campaign: Campaign) -> LeaderboardAccess:
+    access = leaderboard_access(user, campaign)
+    if access is None:
+        raise exceptions.PermissionDenied(_("You do not take part in this campaign."))
+    return access

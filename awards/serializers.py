@@ -1,0 +1,274 @@
+"""Shapes of the standings, phase and award API. Input serializers only parse
+the request; every rule lives in ``awards.scoring`` and ``awards.services``."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from awards.models import Award, Finalization
+from campaigns.models import Phase
+
+_SCORE = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": False}
+
+
+# --- Standings ----------------------------------------------------------------------
+
+
+class StandingsQuerySerializer(serializers.Serializer):
+    cluster = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Cluster id; required when the rule ranks per cluster.")
+    )
+    rule = serializers.CharField(
+        required=False,
+        max_length=50,
+        help_text=_("Award rule code or id. Default: the campaign's first rule for agents that applies to the phase."),
+    )
+
+
+class StandingRowSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text=_("Place on the leaderboard, everyone included."))
+    rank = serializers.IntegerField(
+        allow_null=True, help_text=_("Prize rank among the eligible; null if not eligible.")
+    )
+    kind = serializers.CharField(help_text=_("agent, team or unit"))
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.DecimalField(**_SCORE)
+    target = serializers.DecimalField(allow_null=True, **_SCORE)
+    eligible = serializers.BooleanField()
+    reached_at = serializers.DateTimeField(
+        allow_null=True,
+        default_timezone=UTC,
+        help_text=_("Receipt time (UTC) of the last counted enrollment: who got there first."),
+    )
+    quota_counts = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("What counts towards each quota listed in `quotas`, in order.")
+    )
+
+
+class QuotaBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = serializers.CharField(allow_null=True)
+    min_payment_months = serializers.IntegerField(allow_null=True)
+    role = serializers.CharField(allow_null=True)
+    cluster = serializers.IntegerField(allow_null=True)
+    minimum = serializers.IntegerField()
+
+
+class RuleBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    competitor_kind = serializers.CharField()
+    metric = serializers.CharField()
+    selection = serializers.CharField()
+    per_cluster = serializers.BooleanField()
+
+
+class ClusterBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PhaseBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+
+
+class CampaignBriefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StandingsPageSerializer(serializers.Serializer):
+    """One page of a leaderboard, with what it is the leaderboard of."""
+
+    campaign = CampaignBriefSerializer()
+    phase = PhaseBriefSerializer()
+    rule = RuleBriefSerializer()
+    cluster = ClusterBriefSerializer(allow_null=True)
+    final = serializers.BooleanField(help_text=_("True: the stored final standings; false: provisional, live."))
+    version = serializers.IntegerField(allow_null=True, help_text=_("The finalization version of final standings."))
+    finalized_at = serializers.DateTimeField(allow_null=True)
+    quotas = QuotaBriefSerializer(many=True)
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StandingRowSerializer(many=True)
+
+
+# --- Phases -------------------------------------------------------------------------
+
+
+class FinalizationSerializer(serializers.ModelSerializer):
+    changes = serializers.JSONField(
+        allow_null=True,
+        read_only=True,
+        help_text=_("Winners gained and lost against the previous version; for staff who may view finalizations."),
+    )
+
+    class Meta:
+        model = Finalization
+        fields = ["version", "at", "trigger", "changes"]
+        read_only_fields = fields
+
+
+class PhaseSerializer(serializers.ModelSerializer):
+    campaign = CampaignBriefSerializer(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    submission_deadline = serializers.DateTimeField(read_only=True)
+    finalization = serializers.SerializerMethodField()
+    standings_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Phase
+        fields = [
+            "id",
+            "campaign",
+            "number",
+            "name",
+            "start",
+            "cutoff",
+            "submission_deadline",
+            "status",
+            "status_display",
+            "closed_at",
+            "finalized_at",
+            "finalization",
+            "standings_url",
+        ]
+        read_only_fields = fields
+
+    def _current(self, phase: Phase) -> Finalization | None:
+        # The view may hand the current finalization in; otherwise one query.
+        if hasattr(phase, "current_finalization"):
+            return phase.current_finalization
+        return Finalization.objects.filter(phase=phase, current=True).first()
+
+    @extend_schema_field(FinalizationSerializer(allow_null=True))
+    def get_finalization(self, phase: Phase):
+        current = self._current(phase)
+        if current is None:
+            return None
+        data = FinalizationSerializer(current).data
+        request = self.context.get("request")
+        if request is None or not request.user.has_perm("awards.view_finalization"):
+            data["changes"] = None  # proposed winners are for staff until decided
+        return data
+
+    def get_standings_url(self, phase: Phase) -> str:
+        return reverse("api:phase-standings", args=[phase.pk], request=self.context.get("request"))
+
+
+class ReasonInSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class FinalizeAcceptedSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    status_url = serializers.URLField(help_text=_("Read the phase here: its status becomes finalized when done."))
+    phase = PhaseSerializer()
+
+
+# --- Awards -------------------------------------------------------------------------
+
+
+class RuleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CompetitorSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="competitor_kind")
+    id = serializers.IntegerField(source="competitor_id")
+    code = serializers.CharField(source="competitor_code")
+    name = serializers.CharField(source="competitor_name")
+
+
+class TierBriefSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    distinction = serializers.CharField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    number = serializers.CharField(source="decision_number")
+    date = serializers.DateField(source="decision_date", allow_null=True)
+
+
+class StandingBriefSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    rank = serializers.IntegerField(allow_null=True)
+    score = serializers.DecimalField(**_SCORE)
+
+
+class AwardSerializer(serializers.ModelSerializer):
+    campaign = serializers.CharField(source="phase.campaign.code", read_only=True)
+    phase = PhaseBriefSerializer(read_only=True)
+    rule = RuleRefSerializer(read_only=True)
+    cluster = ClusterBriefSerializer(read_only=True, allow_null=True)
+    competitor = CompetitorSerializer(source="*", read_only=True)
+    tier = TierBriefSerializer(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    decision = DecisionSerializer(source="*", read_only=True)
+    version = serializers.IntegerField(source="finalization.version", read_only=True)
+    standing = StandingBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Award
+        fields = [
+            "id",
+            "campaign",
+            "phase",
+            "rule",
+            "cluster",
+            "competitor",
+            "tier",
+            "amount",
+            "status",
+            "status_display",
+            "status_reason",
+            "council_reference",
+            "decision",
+            "version",
+            "standing",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AwardTotalsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    amount = serializers.IntegerField(help_text=_("VND"))
+    by_status = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text=_("Per status: count and amount."),
+    )
+    active = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("Proposed, reviewed and approved awards: count and amount.")
+    )
+
+
+class ReviewInSerializer(serializers.Serializer):
+    minutes = serializers.CharField(max_length=100, help_text=_("Reference of the council's minutes."))
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ApproveInSerializer(serializers.Serializer):
+    decision_number = serializers.CharField(max_length=100)
+    decision_date = serializers.DateField()
