@@ -460,8 +460,29 @@ def standings(
 ) -> list[CompetitorStanding]:
     """The leaderboard of one cluster (None: everyone the rule ranks together)
     for a rule at a phase, best first."""
+    rows, _size = standings_page(rule=rule, phase=phase, cluster=cluster, final=final)
+    return rows
+
+
+def standings_page(
+    *,
+    rule: AwardRule,
+    phase: Phase,
+    cluster: Cluster | None,
+    final: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[CompetitorStanding], int | None]:
+    """A slice of a leaderboard in position order, and the size of the whole
+    board (None when the slice is empty): the board is ranked whole in the
+    database, and only the slice travels."""
     sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(cluster=cluster), final=final)
-    rows = _fetch(f"{sql} ORDER BY position", params)
+    window = ""
+    if limit is not None:
+        window = f" LIMIT {params.add('page_limit', int(limit))} OFFSET {params.add('page_offset', int(offset))}"
+    rows = _fetch(
+        f"SELECT ranked.*, COUNT(*) OVER () AS board_size FROM ({sql}) ranked ORDER BY position{window}", params
+    )
     kind, quota_count = rule.competitor_kind, len(quotas)
     result = []
     for row in rows:
@@ -484,7 +505,41 @@ def standings(
                 None if rest[quota_count + 1] is None else int(rest[quota_count + 1]),
             )
         )
-    return result
+    return result, (int(rows[0][-1]) if rows else None)
+
+
+class LiveBoard:
+    """A provisional leaderboard for Django's paginator: asked for its size,
+    it ranks the board once and keeps the page it expects to be asked for."""
+
+    def __init__(self, *, rule: AwardRule, phase: Phase, cluster: Cluster | None, page_size: int, page: int = 1):
+        self.rule, self.phase, self.cluster = rule, phase, cluster
+        self.page_size, self.expected = page_size, max(page, 1)
+        self._rows: list[CompetitorStanding] | None = None
+        self._offset = 0
+        self._size: int | None = None
+
+    def _load(self, offset: int, limit: int) -> None:
+        rows, size = standings_page(rule=self.rule, phase=self.phase, cluster=self.cluster, limit=limit, offset=offset)
+        if size is None and offset:
+            _first, size = standings_page(rule=self.rule, phase=self.phase, cluster=self.cluster, limit=1)
+        self._rows, self._offset, self._size = rows, offset, size or 0
+
+    def count(self) -> int:
+        if self._size is None:
+            self._load((self.expected - 1) * self.page_size, self.page_size)
+        return self._size
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if self._rows is None or start != self._offset or stop - start > self.page_size:
+            self._load(start, (stop - start) if stop is not None else self.count())
+        return self._rows[: (stop - start) if stop is not None else None]
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:

@@ -26,7 +26,7 @@ from rest_framework.reverse import reverse
 
 from awards.models import Award, Finalization, Standing
 from awards.permissions import require_leaderboard_access, require_perm
-from awards.scoring import Boards, CompetitorStanding, applicable_quotas, rule_applies
+from awards.scoring import Boards, CompetitorStanding, LiveBoard, applicable_quotas, rule_applies
 from awards.scoring import standings as live_standings
 from awards.serializers import (
     ApproveInSerializer,
@@ -332,7 +332,11 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             quotas = [quotas[n] for n in keep] if consistent else []
         else:
             quotas = board_quotas(rule=rule, phase=phase, boards=Boards(cluster=cluster))
-            live = live_standings(rule=rule, phase=phase, cluster=cluster)
+            try:
+                expected = int(request.query_params.get(paginator.page_query_param, 1))
+            except ValueError:
+                expected = 1
+            live = LiveBoard(rule=rule, phase=phase, cluster=cluster, page_size=paginator.page_size, page=expected)
             rows = [_live_row(row) for row in paginator.paginate_queryset(live, request, view=self)]
         body = {
             "campaign": {"code": phase.campaign.code, "name": phase.campaign.name},

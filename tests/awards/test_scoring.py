@@ -170,3 +170,22 @@ def test_the_board_costs_the_same_queries_for_many_agents(board, django_assert_m
     with django_assert_max_num_queries(4):
         rows = standings(board)
     assert len(rows) == 44
+
+
+def test_a_page_of_the_board_is_the_same_slice_of_the_whole_board(board):
+    from awards.scoring import LiveBoard, standings_page
+
+    receipts(board, "A1", 2)
+    receipts(board, "A2", 5)
+    receipts(board, "A3", 3)
+    whole = standings(board)
+    page, size = standings_page(rule=board["rule"], phase=board["phase"], cluster=board["cluster"], limit=2, offset=1)
+    assert (page, size) == (whole[1:3], 4)
+    assert standings_page(rule=board["rule"], phase=board["phase"], cluster=board["cluster"], limit=2, offset=9) == (
+        [],
+        None,
+    )
+    live = LiveBoard(rule=board["rule"], phase=board["phase"], cluster=board["cluster"], page_size=2, page=2)
+    assert live.count() == 4
+    assert list(live[2:4]) == whole[2:4]
+    assert list(live[0:2]) == whole[0:2]
