@@ -1,0 +1,116 @@
+"""The phase lifecycle and the awards workflow driven from the admin, by role,
+and the periodic task that moves phases on time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin import helpers
+
+from awards.models import Award, AwardTransition, Finalization
+from awards.services import phase_close, phase_finalize
+from awards.tasks import advance_phases
+from campaigns.models import Phase
+from tests.awards.conftest import sell
+
+pytestmark = pytest.mark.django_db
+
+PHASES = "/admin/campaigns/phase/"
+AWARDS = "/admin/awards/award/"
+
+
+def act(client, url, action, objects, **extra):
+    return client.post(
+        url, {"action": action, helpers.ACTION_CHECKBOX_NAME: [obj.pk for obj in objects], **extra}, follow=True
+    )
+
+
+@pytest.fixture
+def finalized(contest):
+    sell(contest, "E1", 5)
+    sell(contest, "E2", 4)
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    return contest
+
+
+def test_a_campaign_manager_closes_and_finalizes_from_the_admin(
+    client, campaign_manager, contest, django_capture_on_commit_callbacks
+):
+    sell(contest, "E1", 5)
+    phase = contest["phase"]
+    client.force_login(campaign_manager)
+
+    act(client, PHASES, "close_phases", [phase])
+    assert Phase.objects.get(pk=phase.pk).status == Phase.Status.CLOSED
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = act(client, PHASES, "finalize_phases", [phase])
+    assert len(queued) == 1  # the task is sent once the request's transaction commits
+
+    assert response.status_code == 200
+    assert Phase.objects.get(pk=phase.pk).status == Phase.Status.FINALIZED
+    finalization = Finalization.objects.get(phase=phase)
+    assert finalization.by == campaign_manager
+    assert Award.objects.filter(finalization=finalization).count() == 1
+    assert "Finalizing 1 phase" in response.text or "Đang chốt kết quả 1 đợt" in response.text
+
+
+def test_reopening_from_the_admin_asks_for_the_reason(client, campaign_manager, finalized):
+    phase = finalized["phase"]
+    client.force_login(campaign_manager)
+
+    form = act(client, PHASES, "reopen_phases", [phase])
+    assert form.templates[0].name == "admin/action_form.html"
+    assert Phase.objects.get(pk=phase.pk).status == Phase.Status.FINALIZED
+
+    act(client, PHASES, "reopen_phases", [phase], apply="1", reason="Hoàn trả biên lai sau khi chốt")
+    assert Phase.objects.get(pk=phase.pk).status == Phase.Status.CLOSED
+    assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.SUPERSEDED}
+
+
+def test_the_council_reviews_and_the_director_decides_in_the_admin(client, council_member, director, finalized):
+    awards = list(Award.objects.order_by("pk"))
+
+    client.force_login(director)
+    act(client, AWARDS, "approve_awards", awards, apply="1", decision_number="QĐ-9", decision_date="2025-01-10")
+    assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.PROPOSED}  # the council comes first
+
+    client.force_login(council_member)
+    page = client.get(AWARDS)
+    assert b"review_awards" in page.content and b"approve_awards" not in page.content
+    act(client, AWARDS, "review_awards", awards, apply="1", minutes="BB-03/HĐTĐKT")
+    assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.REVIEWED}
+
+    client.force_login(director)
+    act(client, AWARDS, "approve_awards", awards[:1], apply="1", decision_number="QĐ-9", decision_date="2025-01-10")
+    act(client, AWARDS, "reject_awards", awards[1:], apply="1", reason="Chưa đủ hồ sơ")
+
+    first, second = Award.objects.order_by("pk")
+    assert (first.status, first.decision_number, str(first.decision_date)) == ("approved", "QĐ-9", "2025-01-10")
+    assert (second.status, second.status_reason) == ("rejected", "Chưa đủ hồ sơ")
+    assert AwardTransition.objects.filter(award=first, to_status="approved", by=director).exists()
+
+
+def test_a_reviewer_of_enrollments_has_no_phase_or_award_actions(client, reviewer, finalized):
+    client.force_login(reviewer)
+    page = client.get(PHASES)
+    assert b"finalize_phases" not in page.content
+    act(client, PHASES, "reopen_phases", [finalized["phase"]], apply="1", reason="Thử")
+    assert Phase.objects.get(pk=finalized["phase"].pk).status == Phase.Status.FINALIZED
+    assert client.get(AWARDS).status_code == 403
+
+
+def test_the_periodic_task_closes_on_time_and_finalizes_after_the_review_period(contest, celery_eager):
+    campaign, phase = contest["campaign"], contest["phase"]
+    campaign.review_period = timedelta(0)
+    campaign.save()
+    sell(contest, "E1", 5)
+
+    outcome = advance_phases.delay().get()
+
+    assert outcome["closed"] == [phase.pk]
+    assert outcome["finalizing"] == [phase.pk]
+    assert Phase.objects.get(pk=phase.pk).status == Phase.Status.FINALIZED
+    assert Finalization.objects.get(phase=phase).trigger == Finalization.Trigger.AUTOMATIC
+    assert advance_phases.delay().get() == {"opened": [], "closed": [], "finalizing": []}  # nothing twice
