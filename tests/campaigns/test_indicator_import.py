@@ -64,7 +64,7 @@ def test_values_are_recorded_and_a_second_import_replaces_them(vss):
     }
 
     again = indicator_values_import(file=upload(["vss-q4-2017", 1, "BHXH-01", "DEBT", "2,5", "Sửa số liệu"]))
-    assert [row.outcome for row in again.rows] == ["replaced"]
+    assert [row.outcome for row in again.rows] == ["đã thay thế"]  # replaced
     assert values()[("BHXH-01", "DEBT")] == Decimal("2.5")
     assert IndicatorValue.objects.count() == 3
 
@@ -83,10 +83,10 @@ def test_every_bad_row_is_reported_and_nothing_is_applied(vss):
     )
     assert not report.applied
     assert [row.number for row in report.error_rows] == [3, 4, 5, 6, 7, 8]
-    assert "phase 2" in " ".join(report.rows[1].errors)
+    assert "không có đợt 2" in " ".join(report.rows[1].errors)
     assert "BHXH-99" in " ".join(report.rows[2].errors)
     assert "UI-LABOUR" in " ".join(report.rows[3].errors)
-    assert "Row 2" in " ".join(report.rows[6].errors)
+    assert "Dòng 2" in " ".join(report.rows[6].errors)
     assert not IndicatorValue.objects.exists()
 
     partial = indicator_values_import(
@@ -100,7 +100,7 @@ def test_every_bad_row_is_reported_and_nothing_is_applied(vss):
 def test_values_of_a_finalized_phase_are_refused(vss):
     vss.phases.update(status=Phase.Status.FINALIZED)
     report = indicator_values_import(file=upload(["vss-q4-2017", 1, "BHXH-01", "SI-LABOUR", 27.5, ""]))
-    assert "finalized" in " ".join(report.rows[0].errors)
+    assert "đã chốt kết quả" in " ".join(report.rows[0].errors)
     assert not IndicatorValue.objects.exists()
 
 
@@ -114,7 +114,7 @@ def test_numbers_are_read_the_vietnamese_and_the_english_way(cell, number):
 
 @pytest.mark.parametrize("cell", ["abc", True, "NaN", "1,2,3.4.5"])
 def test_what_is_not_a_number_is_an_error(cell):
-    with pytest.raises(ValueError, match="number"):
+    with pytest.raises(ValueError, match="không phải là số"):
         a_decimal(cell)
 
 
