@@ -26,7 +26,7 @@ INDICATOR_VALUE_COLUMNS = [
 ]
 
 
-def indicator_values_import(*, file, by=None, apply_valid: bool = False) -> ImportReport:
+def indicator_values_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
     rows = read_rows(file, INDICATOR_VALUE_COLUMNS)
     wanted = [row for row in rows if not row.errors]
     campaigns = {c.code: c for c in Campaign.objects.filter(code__in={row.values["campaign"] for row in wanted})}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from collectors.imports import AGENT_COLUMNS, agents_import
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from emulation_config.admin_imports import ExcelImport, ExcelImportAdminMixin
 
 
 @admin.register(Locality)
@@ -39,8 +41,19 @@ class ServiceOrganizationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["contracting_unit", "locality", "managers"]
 
 
+AGENTS_IMPORT = ExcelImport(
+    slug="agents",
+    title=_("Import agents and their logins from Excel"),
+    columns=AGENT_COLUMNS,
+    run=agents_import,
+    permission="collectors.add_agent",
+    example=["QN-TK-001", "Nguyễn Thị Thu Hà", "Nhân viên thu", "BD-49", "", "20194", "0905123456", "qn-tk-001", "Có"],
+)
+
+
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(ExcelImportAdminMixin, admin.ModelAdmin):
+    excel_imports = (AGENTS_IMPORT,)
     list_display = ["code", "full_name", "role", "organization", "unit", "locality", "phone", "active"]
     list_filter = ["role", "active", "organization__kind"]
     list_select_related = ["organization", "unit", "locality"]

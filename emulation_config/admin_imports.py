@@ -1,21 +1,28 @@
-"""Excel imports in the admin: an upload page per import, its template, and the
-row-by-row report.
+"""Excel imports in the admin: an upload page per import, its template, a
+preview and the row-by-row report.
 
 A ModelAdmin lists its imports in ``excel_imports``; each gets a page at
 ``<changelist>/import/<slug>/`` and a template at ``…/import/<slug>/template/``.
-Nothing is applied when any row is wrong unless the user ticks "apply the valid
-rows". Each import needs the permission it names.
+An upload is first checked and previewed: every row is run in a transaction
+that is rolled back, so the preview shows what each row would do, or what is
+wrong with it. The file waits in the cache (shared by every web process when
+Redis is configured) until the user applies it: all rows when none is wrong,
+or, if they choose, the valid rows only. Each import needs the permission it names.
 """
 
 from __future__ import annotations
 
+import io
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,16 +38,28 @@ class ExcelImport:
     slug: str
     title: Any
     columns: list[Column]
-    run: Callable[..., ImportReport]  # run(file=…, by=…, apply_valid=…)
+    # run(file=…, by=…, apply_valid=…, preview=…): preview runs are rolled back, so
+    # what they report must not be what only the real run gives (an initial password).
+    run: Callable[..., ImportReport]
     permission: str
     example: list[Any] | None = None
 
 
+# How long an uploaded file waits for the user to apply its preview.
+PREVIEW_SECONDS = 3600
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
-    apply_valid = forms.BooleanField(
-        label=_("Apply the valid rows even if other rows are wrong"), required=False, initial=False
-    )
+
+
+class ApplyForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    apply_valid = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _preview_key(request, slug: str, token: str) -> str:
+    return f"excel-import:{request.user.pk}:{slug}:{token}"
 
 
 class ExcelImportAdminMixin:
@@ -93,27 +112,23 @@ class ExcelImportAdminMixin:
         spec = self._import_named(slug)
         if not request.user.has_perm(spec.permission):
             raise PermissionDenied
-        report = None
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                report = spec.run(
-                    file=form.cleaned_data["file"], by=request.user, apply_valid=form.cleaned_data["apply_valid"]
-                )
-            except SpreadsheetError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if report.applied:
-                    messages.success(
-                        request,
-                        _("%(applied)d rows applied, %(errors)d rows with errors left out.")
-                        % {"applied": len(report.valid_rows), "errors": len(report.error_rows)},
-                    )
+        report, preview, token, apply_error = None, False, None, None
+        form = ImportForm()
+        if request.method == "POST" and "token" in request.POST:
+            report = self._apply(request, spec)
+            if report is None:
+                apply_error = _("The previewed file is no longer kept: upload it again.")
+        elif request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                content = form.cleaned_data["file"].read()
+                try:
+                    report = self._dry_run(request, spec, content)
+                except SpreadsheetError as exc:
+                    form.add_error("file", str(exc))
                 else:
-                    messages.error(
-                        request,
-                        _("Nothing was applied: %(errors)d rows have errors.") % {"errors": len(report.error_rows)},
-                    )
+                    preview, token = True, secrets.token_urlsafe(24)
+                    cache.set(_preview_key(request, spec.slug, token), content, PREVIEW_SECONDS)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -121,8 +136,42 @@ class ExcelImportAdminMixin:
             "spec": spec,
             "form": form,
             "report": report,
+            "preview": preview,
+            "token": token,
+            "apply_error": apply_error,
             "template_url": reverse(
                 f"admin:{self._url_name('excel_template')}", args=[spec.slug], current_app=self.admin_site.name
             ),
         }
         return TemplateResponse(request, "admin/excel_import.html", context)
+
+    def _dry_run(self, request, spec: ExcelImport, content: bytes) -> ImportReport:
+        """What every row would do, applied in a transaction that is rolled back."""
+        with transaction.atomic():
+            report = spec.run(file=io.BytesIO(content), by=request.user, apply_valid=True, preview=True)
+            transaction.set_rollback(True)
+        report.applied = False
+        return report
+
+    def _apply(self, request, spec: ExcelImport) -> ImportReport | None:
+        form = ApplyForm(request.POST)
+        if not form.is_valid():
+            return None
+        key = _preview_key(request, spec.slug, form.cleaned_data["token"])
+        content = cache.get(key)
+        if content is None:
+            return None
+        apply_valid = form.cleaned_data["apply_valid"]
+        report = spec.run(file=io.BytesIO(content), by=request.user, apply_valid=apply_valid)
+        if report.applied:
+            cache.delete(key)
+            messages.success(
+                request,
+                _("%(applied)d rows applied, %(errors)d rows with errors left out.")
+                % {"applied": len(report.valid_rows), "errors": len(report.error_rows)},
+            )
+        else:
+            messages.error(
+                request, _("Nothing was applied: %(errors)d rows have errors.") % {"errors": len(report.error_rows)}
+            )
+        return report

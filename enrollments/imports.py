@@ -61,7 +61,7 @@ def _finish(rows: list[Row], apply, *, apply_valid: bool) -> ImportReport:
 # --- confirmations ------------------------------------------------------------------
 
 
-def confirmations_import(*, file, by=None, apply_valid: bool = False) -> ImportReport:
+def confirmations_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
     """Confirm submitted enrollments listed by receipt number (cross-checked by
     personal ID and amount when the file gives them)."""
     rows = read_rows(file, CONFIRMATION_COLUMNS)
@@ -116,7 +116,7 @@ def confirmations_import(*, file, by=None, apply_valid: bool = False) -> ImportR
 # --- coverage history ---------------------------------------------------------------
 
 
-def coverage_import(*, file, by=None, apply_valid: bool = False) -> ImportReport:
+def coverage_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
     """Add coverage periods from the core system; participants not yet known are
     created from the row. The counted flags of every enrollment of the people
     concerned are then re-evaluated."""

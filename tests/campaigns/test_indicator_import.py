@@ -121,10 +121,11 @@ def test_what_is_not_a_number_is_an_error(cell):
 def test_a_campaign_manager_imports_through_the_admin(client, campaign_manager, vss):
     client.force_login(campaign_manager)
     assert f"{CHANGELIST}import/indicator-values/".encode() in client.get(CHANGELIST).content
-    response = client.post(
-        f"{CHANGELIST}import/indicator-values/", {"file": upload(["vss-q4-2017", 1, "BHXH-01", "DEBT", "2,85", ""])}
-    )
-    assert response.status_code in (200, 302)
+    url = f"{CHANGELIST}import/indicator-values/"
+    preview = client.post(url, {"file": upload(["vss-q4-2017", 1, "BHXH-01", "DEBT", "2,85", ""])})
+    assert [row.outcome for row in preview.context["report"].rows] == ["đã thêm"]  # would be added
+    assert not IndicatorValue.objects.exists()
+    client.post(url, {"token": preview.context["token"]})
     value = IndicatorValue.objects.get()
     assert (value.value, value.recorded_by) == (Decimal("2.85"), campaign_manager)
 

@@ -109,13 +109,35 @@ def test_an_import_with_a_bad_row_shows_the_report_and_applies_nothing(client, r
     assert set(Enrollment.objects.values_list("status", flat=True)) == {"submitted"}
 
 
-def test_an_import_can_apply_the_valid_rows(client, reviewer, submitted):
+def test_an_import_is_previewed_then_the_valid_rows_can_be_applied(client, reviewer, submitted):
     client.force_login(reviewer)
-    client.post(
-        f"{CHANGELIST}import/confirmations/",
-        {"file": upload([["Số biên lai"], ["BL-1"], ["BL-999"]]), "apply_valid": "on"},
-    )
+    url = f"{CHANGELIST}import/confirmations/"
+    preview = client.post(url, {"file": upload([["Số biên lai"], ["BL-1"], ["BL-999"]])})
+    assert preview.context["preview"] is True
+    assert [row.number for row in preview.context["report"].valid_rows] == [2]
+    assert b'id="import-apply"' in preview.content
+    assert Enrollment.objects.get(receipt_no="BL-1").status == "submitted"  # the preview applied nothing
+
+    applied = client.post(url, {"token": preview.context["token"], "apply_valid": "on"})
+    assert applied.context["report"].applied
     assert Enrollment.objects.get(receipt_no="BL-1").status == "confirmed"
+    assert Enrollment.objects.get(receipt_no="BL-2").status == "submitted"
+
+
+def test_a_file_without_errors_is_applied_whole_after_its_preview(client, reviewer, submitted):
+    client.force_login(reviewer)
+    url = f"{CHANGELIST}import/confirmations/"
+    preview = client.post(url, {"file": upload([["Số biên lai"], ["BL-1"], ["BL-2"]])})
+    client.post(url, {"token": preview.context["token"]})
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"confirmed"}
+
+
+def test_applying_an_unknown_preview_asks_for_the_file_again(client, reviewer, submitted):
+    client.force_login(reviewer)
+    response = client.post(f"{CHANGELIST}import/confirmations/", {"token": "not-a-preview"})
+    assert response.status_code == 200
+    assert response.context["apply_error"]
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"submitted"}
 
 
 def test_an_import_needs_its_permission(client, council_member, submitted):

@@ -1,0 +1,126 @@
+"""Agents and their logins imported from Excel, previewed, then applied."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from openpyxl import Workbook
+
+from collectors.imports import agents_import
+from collectors.models import Agent
+from tests.factories import AgentFactory, DistrictFactory, ServiceOrganizationFactory, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/collectors/agent/"
+HEADERS = [
+    "Mã nhân viên",
+    "Họ và tên",
+    "Vai trò",
+    "Mã tổ chức dịch vụ thu",
+    "Mã đơn vị BHXH",
+    "Mã địa bàn",
+    "Điện thoại",
+    "Tên đăng nhập",
+    "Đang hoạt động",
+]
+
+
+def upload(*rows) -> io.BytesIO:
+    book = Workbook()
+    book.active.append(HEADERS)
+    for row in rows:
+        book.active.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "nhan-vien-thu.xlsx"
+    return buffer
+
+
+@pytest.fixture
+def places():
+    return {
+        "post_office": ServiceOrganizationFactory(code="BD-49", kind="post_office"),
+        "unit": UnitFactory(code="BHXH-49"),
+        "tam_ky": DistrictFactory(code="502"),
+    }
+
+
+def test_new_agents_are_added_with_logins_that_work(places):
+    report = agents_import(
+        file=upload(
+            ["QN-001", "Nguyễn Thị Thu Hà", "Nhân viên thu", "BD-49", "", "502", "0905123456", "qn-001", "Có"],
+            ["QN-002", "Trần Văn Minh", "Lãnh đạo", "", "BHXH-49", "", "", "", ""],
+        )
+    )
+
+    assert report.applied and not report.error_rows
+    ha, minh = Agent.objects.order_by("code")
+    assert (ha.full_name, ha.role, ha.organization, ha.locality, ha.phone) == (
+        "Nguyễn Thị Thu Hà",
+        "agent",
+        places["post_office"],
+        places["tam_ky"],
+        "0905123456",
+    )
+    assert (minh.role, minh.unit, minh.user) == ("leader", places["unit"], None)
+    password = re.search(r": (\S{12})$", report.rows[0].outcome).group(1)
+    user = authenticate(username="qn-001", password=password)
+    assert user == ha.user
+    assert not user.is_staff
+
+
+def test_a_known_code_updates_the_agent_and_links_an_existing_plain_account(places):
+    agent = AgentFactory(code="QN-001", full_name="Tên cũ", organization=places["post_office"])
+    account = UserFactory(username="ha.nguyen")
+    report = agents_import(file=upload(["QN-001", "Nguyễn Thị Thu Hà", "", "BD-49", "", "", "", "ha.nguyen", "Không"]))
+    agent.refresh_from_db()
+    assert report.applied
+    assert (agent.full_name, agent.user, agent.active) == ("Nguyễn Thị Thu Hà", account, False)
+    assert Agent.objects.count() == 1
+
+
+def test_every_bad_row_is_reported_and_nothing_is_applied(places):
+    UserFactory(username="admin-hn", is_staff=True)
+    AgentFactory(code="OTHER", organization=places["post_office"], user=UserFactory(username="taken"))
+    report = agents_import(
+        file=upload(
+            ["QN-001", "Đúng", "Nhân viên thu", "BD-49", "", "", "", "", ""],
+            ["QN-002", "Không có nơi làm", "Nhân viên thu", "", "", "", "", "", ""],
+            ["QN-003", "Tổ chức lạ", "Nhân viên thu", "BD-99", "", "", "", "", ""],
+            ["QN-004", "Vai trò lạ", "Giám đốc", "BD-49", "", "", "", "", ""],
+            ["QN-005", "Tài khoản cán bộ", "", "BD-49", "", "", "", "admin-hn", ""],
+            ["QN-006", "Tài khoản người khác", "", "BD-49", "", "", "", "taken", ""],
+            ["QN-001", "Trùng mã", "", "BD-49", "", "", "", "", ""],
+            ["QN 008", "Mã có dấu cách", "", "BD-49", "", "", "", "", ""],
+        )
+    )
+    assert not report.applied
+    assert [row.number for row in report.error_rows] == [3, 4, 5, 6, 7, 8, 9]
+    assert not Agent.objects.filter(code__startswith="QN").exists()
+
+
+def test_the_admin_previews_without_creating_logins_then_applies(client, campaign_manager, places):
+    client.force_login(campaign_manager)
+    url = f"{CHANGELIST}import/agents/"
+    assert url.encode() in client.get(CHANGELIST).content
+
+    preview = client.post(url, {"file": upload(["QN-001", "Nguyễn Thị Thu Hà", "", "BD-49", "", "", "", "qn-001", ""])})
+    assert preview.context["preview"] is True
+    assert not re.search(r": \S{12}$", preview.context["report"].rows[0].outcome)  # no password in a preview
+    assert not get_user_model().objects.filter(username="qn-001").exists()
+
+    applied = client.post(url, {"token": preview.context["token"]})
+    assert applied.context["report"].applied
+    assert Agent.objects.get(code="QN-001").user.username == "qn-001"
+    password = re.search(r": (\S{12})$", applied.context["report"].rows[0].outcome).group(1)
+    assert authenticate(username="qn-001", password=password) is not None
+
+
+def test_a_reviewer_cannot_import_agents(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(f"{CHANGELIST}import/agents/").status_code == 403
