@@ -12,9 +12,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -29,10 +26,7 @@ from awards.services import (
 )
 from awards.tasks import request_finalize
 from campaigns.models import Phase
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+from emulation_config.admin_actions import ReasonForm, apply_each, ask_then_apply
 
 
 class MinutesForm(forms.Form):
@@ -45,39 +39,11 @@ class DecisionForm(forms.Form):
 
 
 def _apply(modeladmin, request, queryset, act: Callable[[object], object]) -> None:
-    done, refused = 0, []
-    for obj in queryset.order_by("pk"):
-        try:
-            act(obj)
-        except (InvalidTransition, ValidationError) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            refused.append(f"{obj}: {message}")
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request, ngettext("%(n)d item updated.", "%(n)d items updated.", done) % {"n": done}, messages.SUCCESS
-        )
-    for line in refused:
-        modeladmin.message_user(request, line, messages.ERROR)
+    apply_each(modeladmin, request, queryset, act, refused=(InvalidTransition,))
 
 
 def _ask(modeladmin, request, queryset, form_class, title, act: Callable[[object, dict], object]):
-    """Show ``form_class`` for the selected rows; on a valid answer, apply ``act``."""
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if form.is_bound and form.is_valid():
-        _apply(modeladmin, request, queryset, lambda obj: act(obj, form.cleaned_data))
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "opts": modeladmin.model._meta,
-        "queryset": queryset,
-        "form": form,
-        "action": request.POST.get("action"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/action_form.html", context)
+    return ask_then_apply(modeladmin, request, queryset, form_class, title, act, refused=(InvalidTransition,))
 
 
 # --- Phases -------------------------------------------------------------------------

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 
 from campaigns.imports import indicator_values_import
 from campaigns.models import IndicatorValue, Phase
 from emulation_config.spreadsheets import a_decimal
 from tests.factories import CampaignFactory, IndicatorFactory, PhaseFactory, UnitFactory
+from tests.spreadsheets import upload as spreadsheet
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +18,8 @@ CHANGELIST = "/admin/campaigns/indicatorvalue/"
 HEADERS = ["Mã phong trào", "Đợt", "Mã đơn vị", "Mã chỉ tiêu", "Giá trị", "Ghi chú"]
 
 
-def upload(*rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(HEADERS)
-    for row in rows:
-        book.active.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "chi-tieu.xlsx"
-    return buffer
+def upload(*rows):
+    return spreadsheet(rows, headers=HEADERS, name="chi-tieu.xlsx")
 
 
 @pytest.fixture

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from openpyxl import Workbook
 
 from collectors.imports import agents_import
 from collectors.models import Agent
 from tests.factories import AgentFactory, DistrictFactory, ServiceOrganizationFactory, UnitFactory, UserFactory
+from tests.spreadsheets import upload as spreadsheet
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +28,8 @@ HEADERS = [
 ]
 
 
-def upload(*rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(HEADERS)
-    for row in rows:
-        book.active.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "nhan-vien-thu.xlsx"
-    return buffer
+def upload(*rows):
+    return spreadsheet(rows, headers=HEADERS, name="nhan-vien-thu.xlsx")
 
 
 @pytest.fixture
