@@ -4,15 +4,22 @@ awards move only through the workflow actions."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from awards.admin_actions import AWARD_ACTIONS
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.views import default_rule, phase_rules
+from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.admin_helpers import PhaseListFilter, ReadOnlyHistoryAdmin, ReadOnlyHistoryInline, local_datetime
+from campaigns.models import Campaign, Phase
+from emulation_config.workbooks import workbook_response
 
 
 class ReadOnlyResultAdmin(admin.ModelAdmin):
@@ -148,7 +155,7 @@ class AwardAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [NominationInline, AwardTransitionInline]
-    actions = AWARD_ACTIONS
+    actions = [*AWARD_ACTIONS, "export_workbook"]
 
     def has_add_permission(self, request):
         return False
@@ -164,6 +171,20 @@ class AwardAdmin(admin.ModelAdmin):
 
     def has_revoke_permission(self, request):
         return request.user.has_perm("awards.revoke_award")
+
+    @admin.action(description=_("Export the selected awards to Excel"), permissions=["view"])
+    def export_workbook(self, request, queryset):
+        """The award list of the selection, with nominations and totals, whatever their statuses."""
+        phases = list(queryset.order_by().values_list("phase_id", flat=True).distinct()[:2])
+        phase = Phase.objects.select_related("campaign").get(pk=phases[0]) if len(phases) == 1 else None
+        campaign = None
+        if phase is None:
+            campaigns = list(queryset.order_by().values_list("phase__campaign_id", flat=True).distinct()[:2])
+            campaign = Campaign.objects.get(pk=campaigns[0]) if len(campaigns) == 1 else None
+        return workbook_response(
+            lambda output: write_award_list(output, awards=queryset, phase=phase, campaign=campaign),
+            filename=award_list_filename(phase=phase, campaign=campaign),
+        )
 
 
 @admin.register(AwardTransition)
@@ -207,3 +228,78 @@ class NominationAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# --- The phase admin's ranking workbooks (mixed into campaigns.admin.PhaseAdmin) -------------
+
+
+class RankingWorkbookAdminMixin:
+    """A phase's ranking workbooks: a download link per award rule on the phase's
+    page (``templates/admin/campaigns/phase/change_form.html``), and an action
+    downloading the ranking of the one phase selected. Staff who may view phases
+    read every cluster's sheet."""
+
+    def _ranking_url_name(self) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_ranking_workbook"
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/ranking.xlsx",
+                self.admin_site.admin_view(self.ranking_workbook_view),
+                name=self._ranking_url_name(),
+            )
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        links = []
+        phase = self.get_object(request, unquote(object_id))
+        if phase is not None:
+            rules = phase_rules(phase)
+            url = reverse(f"admin:{self._ranking_url_name()}", args=[phase.pk], current_app=self.admin_site.name)
+            for rule in rules:
+                title = _("Download the ranking (Excel)")
+                if len(rules) > 1:
+                    title = _("Download the ranking (Excel): %(rule)s") % {"rule": rule.name}
+                links.append((title, f"{url}?rule={rule.pk}"))
+        extra_context = {**(extra_context or {}), "ranking_workbook_links": links}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def ranking_workbook_view(self, request, object_id):
+        phase = self.get_object(request, unquote(object_id))
+        if phase is None:
+            raise Http404
+        if not self.has_view_permission(request, phase):
+            raise PermissionDenied
+        rule = None
+        wanted = request.GET.get("rule", "")
+        if wanted:
+            rule = next((rule for rule in phase_rules(phase) if str(rule.pk) == wanted), None)
+            if rule is None:
+                raise Http404
+        response = self._ranking_response(request, phase, rule)
+        if response is None:
+            opts = self.model._meta
+            change = f"admin:{opts.app_label}_{opts.model_name}_change"
+            return HttpResponseRedirect(reverse(change, args=[phase.pk], current_app=self.admin_site.name))
+        return response
+
+    def _ranking_response(self, request, phase, rule):
+        """The workbook of ``rule`` (default: the phase's first agent rule), or None and a message."""
+        rule = rule or default_rule(phase_rules(phase))
+        if rule is None:
+            message = _("No award rule ranks competitors in %(phase)s.") % {"phase": phase.name}
+            self.message_user(request, message, messages.ERROR)
+            return None
+        return workbook_response(
+            lambda output: write_ranking(output, phase=phase, rule=rule), filename=ranking_filename(phase, rule)
+        )
+
+    @admin.action(description=_("Download the ranking of the selected phase (Excel)"), permissions=["view"])
+    def download_ranking(self, request, queryset):
+        phases = list(queryset.select_related("campaign")[:2])
+        if len(phases) != 1:
+            self.message_user(request, _("Select one phase to download its ranking."), messages.WARNING)
+            return None
+        return self._ranking_response(request, phases[0], None)

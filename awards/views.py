@@ -15,18 +15,21 @@ from dataclasses import dataclass
 import django_filters
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from awards.models import Award, Finalization, Standing
 from awards.permissions import require_leaderboard_access, require_perm
-from awards.scoring import Boards, CompetitorStanding, LiveBoard, applicable_quotas, rule_applies
+from awards.scoring import Boards, CompetitorStanding, LiveBoard, applicable_quotas, rule_applies, rule_clusters
 from awards.scoring import standings as live_standings
 from awards.serializers import (
     ApproveInSerializer,
@@ -50,8 +53,9 @@ from awards.services import (
     phase_reopen,
 )
 from awards.tasks import request_finalize
-from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota
+from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
 from emulation_config.api import Conflict
+from emulation_config.workbooks import workbook_response
 from enrollments.views import _ERROR as ERROR
 
 # --- Leaderboards ---------------------------------------------------------------------
@@ -580,4 +584,99 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Revoke an approved award, with the reason."""
         return self._decide(
             request, "awards.revoke_award", _("You may not revoke awards."), RequiredReasonSerializer, award_revoke
+        )
+
+
+# --- Excel workbooks ----------------------------------------------------------------
+
+_WORKBOOK = OpenApiResponse(OpenApiTypes.BINARY, description="An Excel workbook (.xlsx).")
+
+
+class WorkbookView(APIView):
+    """A download: the workbook whatever the client says it accepts; errors are JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+class PhaseRankingWorkbookView(WorkbookView):
+    @extend_schema(
+        operation_id="phases_ranking_workbook",
+        parameters=[
+            OpenApiParameter(
+                "rule", str, description="Award rule code or id (default: the first rule ranking agents)."
+            ),
+        ],
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): _WORKBOOK,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+        },
+    )
+    def get(self, request, pk: int):
+        """The ranking of a phase as an Excel workbook, a sheet per cluster: final once the
+        phase is finalized, provisional before. Same access as the leaderboard: staff read
+        every cluster; organization managers and agents the sheets of their own clusters."""
+        from awards.workbooks import ranking_filename, write_ranking  # it reads this module's helpers
+
+        phase = get_object_or_404(Phase.objects.select_related("campaign"), pk=pk)
+        access = require_leaderboard_access(request.user, phase.campaign)
+        rule = _rule_from_query(phase, request.query_params.get("rule"))
+        if not any(access.allows(cluster.pk if cluster else None) for cluster in rule_clusters(rule)):
+            raise exceptions.PermissionDenied(_("You may read the leaderboard of your own cluster only."))
+        return workbook_response(
+            lambda output: write_ranking(output, phase=phase, rule=rule, allows=access.allows),
+            filename=ranking_filename(phase, rule),
+        )
+
+
+class AwardListWorkbookView(WorkbookView):
+    filterset_class = AwardFilter
+
+    @extend_schema(
+        operation_id="awards_export_workbook",
+        parameters=[
+            OpenApiParameter("phase", int, description="Phase id."),
+            OpenApiParameter("campaign", str, description="Campaign code."),
+            OpenApiParameter(
+                "status",
+                str,
+                many=True,
+                enum=Award.Status.values,
+                description="Statuses to list (repeat for several); default: proposed, reviewed and approved.",
+            ),
+            OpenApiParameter("rule", str, description="Award rule code or id."),
+            OpenApiParameter("cluster", int, description="Cluster id."),
+            OpenApiParameter("kind", str, enum=CompetitorKind.values, description="Competitor kind."),
+        ],
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): _WORKBOOK,
+            400: ERROR,
+            403: ERROR,
+        },
+    )
+    def get(self, request):
+        """Staff: the award list as an Excel workbook, each award followed by its nominations,
+        with the totals per prize tier and overall. Filtered like `GET /awards/`."""
+        from awards.workbooks import award_list_filename, write_award_list  # it reads this module's helpers
+
+        require_perm(request.user, "awards.view_award", _("You may not see awards."))
+        filters = AwardFilter(request.query_params, queryset=Award.objects.all(), request=request)
+        if not filters.is_valid():
+            raise exceptions.ValidationError(filters.errors)
+        chosen = filters.form.cleaned_data
+        phase = None
+        if chosen.get("phase") is not None:
+            phase = Phase.objects.select_related("campaign").filter(pk=int(chosen["phase"])).first()
+        campaign = Campaign.objects.filter(code=chosen["campaign"]).first() if chosen.get("campaign") else None
+        return workbook_response(
+            lambda output: write_award_list(
+                output,
+                awards=filters.qs,
+                phase=phase,
+                campaign=campaign,
+                statuses=list(chosen.get("status") or Award.ACTIVE),
+            ),
+            filename=award_list_filename(phase=phase, campaign=campaign),
         )

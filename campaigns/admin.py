@@ -20,8 +20,10 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from awards.admin import RankingWorkbookAdminMixin
 from awards.admin_actions import PHASE_ACTIONS
 from campaigns.admin_definition import CampaignDefinitionAdminMixin
+from campaigns.admin_exports import download_progress  # also registers the export job admin
 from campaigns.admin_helpers import (
     UNSCOPED,
     FixedQueryAdminMixin,
@@ -261,7 +263,7 @@ class CampaignAdmin(CampaignDefinitionAdminMixin, FixedQueryAdminMixin, admin.Mo
     autocomplete_fields = ["organizer"]
     prepopulated_fields = {"code": ["name"]}
     readonly_fields = ["created_at", "updated_at", "products_display"]
-    actions = ["export_definition"]
+    actions = ["export_definition", download_progress]
     fieldsets = [
         (None, {"fields": ["code", "name", "organizer", "status"]}),
         (
@@ -312,7 +314,7 @@ class PhaseTransitionInline(ReadOnlyHistoryInline):
 
 
 @admin.register(Phase)
-class PhaseAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class PhaseAdmin(RankingWorkbookAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     list_display = ["name", "campaign", "number", "start_display", "cutoff_display", "grace", "status"]
     list_display_links = ["name"]
     list_filter = ["status", "campaign"]
@@ -322,7 +324,7 @@ class PhaseAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
     fields = ["campaign", "number", "name", "start", "cutoff", "grace", "status", "closed_at", "finalized_at"]
     readonly_fields = ["status", "closed_at", "finalized_at"]
     inlines = [PhaseTransitionInline]
-    actions = PHASE_ACTIONS
+    actions = [*PHASE_ACTIONS, "download_ranking"]
 
     def has_close_permission(self, request):
         return request.user.has_perm("campaigns.close_phase")

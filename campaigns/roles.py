@@ -47,6 +47,8 @@ _HISTORY_MODELS = ["campaigns.phasetransition", "enrollments.enrollmenttransitio
 _DATA_MODELS = ["enrollments.participant", "enrollments.coverageperiod", "enrollments.enrollment"]
 _RESULT_MODELS = ["awards.finalization", "awards.standing", "awards.award", "awards.awardtransition"]
 _ALL = ["view", "add", "change", "delete"]
+# Every staff group follows export jobs (their own workbooks; others' where the kind allows).
+_EXPORT_JOBS = ["campaigns.exportjob"]
 
 
 def _perms(models_: list[str], actions: list[str]) -> list[str]:
@@ -67,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Linking an agent to its login and naming an organization's managers
         # means choosing user accounts.
         "auth.view_user",
+        *_perms(_EXPORT_JOBS, ["view"]),
     ],
     StaffRole.REVIEWER: [
         *_perms(
@@ -86,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(["enrollments.coverageperiod"], ["view", "add", "change"]),
         *_perms(["enrollments.parameter"], ["view"]),
         "enrollments.review_enrollment",
+        *_perms(_EXPORT_JOBS, ["view"]),
     ],
     StaffRole.COUNCIL: [
         *_perms(_CONFIG_MODELS, ["view"]),
@@ -94,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(_RESULT_MODELS, ["view"]),
         *_perms(["awards.nomination"], ["view", "add", "change"]),
         "awards.review_award",
+        *_perms(_EXPORT_JOBS, ["view"]),
     ],
     StaffRole.DIRECTOR: [
         *_perms(_CONFIG_MODELS, ["view"]),
@@ -103,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(["awards.nomination"], ["view", "change"]),
         "awards.approve_award",
         "awards.revoke_award",
+        *_perms(_EXPORT_JOBS, ["view"]),
     ],
 }
 

@@ -129,6 +129,11 @@ FINALIZE_SOFT_TIME_LIMIT = env_int("FINALIZE_SOFT_TIME_LIMIT", 600, minimum=1)
 FINALIZE_TIME_LIMIT = env_int("FINALIZE_TIME_LIMIT", 660, minimum=1)
 # PostgreSQL sort memory for the finalizing transaction only.
 FINALIZE_WORK_MEM = env_str("FINALIZE_WORK_MEM", "64MB")
+# Export jobs (Excel workbooks built by a worker): a national enrollment export takes minutes.
+EXPORT_SOFT_TIME_LIMIT = env_int("EXPORT_SOFT_TIME_LIMIT", 1200, minimum=1)
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 1260, minimum=1)
+# Enrollment exports up to this many rows are answered inline; larger ones become export jobs.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20_000, minimum=0)
 # Celery beat: open and close phases on time, start finalizing after review periods.
 CELERY_BEAT_SCHEDULE = {
     "advance-phases": {"task": "awards.advance_phases", "schedule": env_int("PHASE_CHECK_SECONDS", 60, minimum=5)},

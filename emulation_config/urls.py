@@ -6,7 +6,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from awards.views import AwardViewSet, PhaseViewSet
+from awards.views import AwardListWorkbookView, AwardViewSet, PhaseRankingWorkbookView, PhaseViewSet
+from campaigns.export_views import EnrollmentExportView, ExportJobViewSet, ProgressWorkbookView
 from campaigns.views import MyProgressView
 from enrollments.views import EnrollmentViewSet, QuoteView
 
@@ -26,11 +27,18 @@ router = DefaultRouter()
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("phases", PhaseViewSet, basename="phase")
 router.register("awards", AwardViewSet, basename="award")
+router.register("exports", ExportJobViewSet, basename="export")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/progress/", MyProgressView.as_view(), name="my-progress"),
     path("quote/", QuoteView.as_view(), name="quote"),
+    # Before the router: its "enrollments/<pk>.<format>" would take "enrollments/export.xlsx".
+    path("enrollments/export.xlsx", EnrollmentExportView.as_view(), name="enrollment-export"),
+    path("campaigns/<slug:code>/progress.xlsx", ProgressWorkbookView.as_view(), name="campaign-progress-workbook"),
+    # Also before the router, whose "awards/<pk>.<format>" would take "awards/export.xlsx".
+    path("phases/<int:pk>/ranking.xlsx", PhaseRankingWorkbookView.as_view(), name="phase-ranking-workbook"),
+    path("awards/export.xlsx", AwardListWorkbookView.as_view(), name="award-export"),
     path("", include(router.urls)),
 ]
 
@@ -40,4 +48,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The web pages (login, campaigns, leaderboards, agents) at the site root.
+    path("", include("campaigns.page_urls")),
 ]

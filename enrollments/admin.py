@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.admin_exports import export_enrollments
 from campaigns.admin_helpers import (
     FixedQueryAdminMixin,
     PhaseListFilter,
@@ -83,7 +84,7 @@ class EnrollmentTransitionInline(ReadOnlyHistoryInline):
 @admin.register(Enrollment)
 class EnrollmentAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     excel_imports = (CONFIRMATIONS_IMPORT,)
-    actions = [confirm_selected, reject_selected, cancel_selected]
+    actions = [confirm_selected, reject_selected, cancel_selected, export_enrollments]
     list_display = [
         "client_ref",
         "receipt",

@@ -35,6 +35,16 @@ def pytest_runtest_setup(item):
         )
     if item.get_closest_marker("redis"):
         _need(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL")
+    if item.get_closest_marker("browser"):
+        _need(_chromium_available(), "needs Playwright and Chromium: apt-get install chromium")
+
+
+def _chromium_available() -> bool:
+    """Playwright is installed and Chromium is where PLAYWRIGHT_CHROMIUM_EXECUTABLE (default /usr/bin/chromium) says."""
+    import importlib.util
+
+    executable = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+    return importlib.util.find_spec("playwright") is not None and os.access(executable, os.X_OK)
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +61,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
         sync_role_groups(apps)
         import_module("enrollments.migrations.0002_reference_parameters").forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Vietnamese): a request with
+    another Accept-Language leaves that language active in the thread."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from campaigns.models import (
     AwardRule,
     Campaign,
     Cluster,
+    ExportJob,
     Indicator,
     Phase,
     PhaseTransition,
@@ -109,6 +110,17 @@ def one_of_each(superuser):
         CoveragePeriodFactory(participant=enrollment.participant),
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
         Token.objects.create(user=superuser),
+        ExportJob.objects.create(
+            kind=ExportJob.Kind.PROGRESS,
+            params={"campaign": campaign.code, "phase": None},
+            requested_by=superuser,
+            status=ExportJob.Status.DONE,
+            content=b"PK",
+            size=2,
+            rows=1,
+            finished_at=datetime(2024, 5, 1, tzinfo=VN),
+            filename="tien-do.xlsx",
+        ),
     ]
     rows += _results(phase, rule, agent, superuser)
     return {"campaign": campaign, "phase": phase, "rule": rule, "enrollment": enrollment, "rows": rows}
@@ -573,6 +585,7 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     Award: _rows(lambda: _result_chain()[2]),
     AwardTransition: _rows(lambda: _result_chain()[3]),
     Nomination: _rows(lambda: _result_chain()[4]),
+    ExportJob: _rows(lambda: ExportJob.objects.create(kind=ExportJob.Kind.ENROLLMENTS, requested_by=UserFactory())),
 }
 
 

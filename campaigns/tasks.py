@@ -1,0 +1,27 @@
+"""Celery tasks of the campaigns app: building export workbooks.
+
+The task only passes the job's id to ``campaigns.exports.export_job_run``,
+which claims the job with a conditional update: delivered twice, or to two
+workers at once, it builds the workbook once. Acks late: a worker lost
+mid-job has the task delivered again (see ``campaigns.exports``)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from campaigns.exports import export_job_run
+
+
+@shared_task(
+    name="campaigns.run_export",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT,
+)
+def run_export(job_id: int) -> dict:
+    job = export_job_run(job_id=job_id)
+    if job is None:
+        return {"job": job_id, "ran": False}
+    return {"job": job_id, "ran": True, "status": job.status, "rows": job.rows}

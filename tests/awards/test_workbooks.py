@@ -1,0 +1,491 @@
+"""The ranking and award list workbooks, opened again and read cell by cell."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from awards.models import Award
+from awards.services import (
+    award_approve,
+    award_reject,
+    award_review,
+    nomination_add,
+    nomination_decide,
+    phase_close,
+    phase_finalize,
+)
+from awards.workbooks import NoRanking, write_award_list, write_ranking
+from campaigns.models import IndicatorValue, Phase
+from emulation_config.workbooks import WorkbookWriter, attachment_header, period_text, sheet_title
+from enrollments.choices import EnrollmentStatus
+from tests.awards.conftest import sell
+from tests.factories import (
+    AwardRuleFactory,
+    CampaignFactory,
+    IndicatorFactory,
+    PhaseFactory,
+    PrizeTierFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+HEADERS = [
+    "Hạng",
+    "Vị trí",
+    "Mã",
+    "Họ và tên",
+    "Tổ chức dịch vụ thu / Đơn vị",
+    "Địa bàn",
+    "Điểm",
+    "Chỉ tiêu tối thiểu",
+    "% chỉ tiêu",
+    "Đủ điều kiện",
+    "Thời điểm đạt",
+    "Giải",
+]
+
+
+def opened(write, **kwargs):
+    buffer = io.BytesIO()
+    written = write(buffer, **kwargs)
+    buffer.seek(0)
+    return load_workbook(buffer), written
+
+
+def rows(sheet, first: int, last: int | None = None, columns: str = "ABCDEFGHIJKL") -> list[list]:
+    last = last or sheet.max_row
+    return [[sheet[f"{col}{row}"].value for col in columns] for row in range(first, last + 1)]
+
+
+def reached(contest, count: int, hours: int = 0) -> datetime:
+    """The naive local time of an agent's last sale made with ``sell(…, count, hours=…)``."""
+    moment = contest["phase"].start + timedelta(days=1, hours=hours, minutes=count - 1)
+    return moment.astimezone(VN).replace(tzinfo=None)
+
+
+def assert_same_minute(value: datetime, expected: datetime) -> None:
+    # Excel keeps times as fractions of a day: a millisecond may be lost on the way.
+    assert abs(value - expected) < timedelta(seconds=1)
+
+
+@pytest.fixture
+def sold(contest):
+    """Cluster 1: E1 5, E2 3 (earlier) and E4 3 (later) tie on count, E3 2 is short of the quota of 3.
+    Cluster 2: W2 2, W1 1, and W3's 6 sales are submitted, never confirmed."""
+    sell(contest, "E1", 5)
+    sell(contest, "E2", 3, hours=1)
+    sell(contest, "E3", 2)
+    sell(contest, "E4", 3, hours=2)
+    sell(contest, "W1", 1)
+    sell(contest, "W2", 2)
+    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)
+    return contest
+
+
+@pytest.fixture
+def finalized(sold):
+    phase_close(phase=sold["phase"])
+    sold["finalization"] = phase_finalize(phase_id=sold["phase"].pk)
+    sold["phase"].refresh_from_db()
+    return sold
+
+
+# --- The ranking ------------------------------------------------------------------------
+
+
+def test_the_final_ranking_has_a_sheet_per_cluster_with_title_rows_and_headers(finalized):
+    book, written = opened(write_ranking, phase=finalized["phase"])
+
+    assert book.sheetnames == ["Cụm 1", "Cụm 2"]
+    assert written == 7
+    sheet = book["Cụm 1"]
+    phase, campaign, rule = finalized["phase"], finalized["campaign"], finalized["rule"]
+    assert sheet["A1"].value == campaign.name
+    assert sheet["A1"].font.b
+    assert sheet["A2"].value == f"{phase.name} ({period_text(phase.start, phase.cutoff, VN)})"
+    assert sheet["A3"].value == f"{rule.name} — Cụm 1"
+    at = finalized["finalization"].at.astimezone(VN).strftime("%d/%m/%Y %H:%M")
+    assert sheet["A4"].value == f"Chính thức — phiên bản 1, chốt lúc {at}"
+    assert [cell.value for cell in sheet[5]] == HEADERS
+    assert all(cell.font.b for cell in sheet[5])
+    assert book["Cụm 2"]["A3"].value == f"{rule.name} — Cụm 2"
+
+
+def test_the_final_ranking_freezes_the_header_and_filters_the_data(finalized):
+    book, _written = opened(write_ranking, phase=finalized["phase"])
+
+    one, two = book["Cụm 1"], book["Cụm 2"]
+    assert one.freeze_panes == "A6"
+    assert one.auto_filter.ref == "A5:L9"  # header and four agents
+    assert two.auto_filter.ref == "A5:L8"
+    assert one.column_dimensions["D"].width == 30
+
+
+def test_the_final_ranking_lists_ranks_ties_eligibility_and_prizes(finalized):
+    book, _written = opened(write_ranking, phase=finalized["phase"])
+
+    one = rows(book["Cụm 1"], 6, columns="ABCGHJL")
+    assert one == [
+        [1, 1, "E1", 5, 3, "Có", "Giải 1"],
+        [2, 2, "E2", 3, 3, "Có", "Giải 2"],  # tied with E4, reached 3 first
+        [3, 3, "E4", 3, 3, "Có", "Giải 3"],
+        [None, 4, "E3", 2, 3, "Không", None],  # short of the quota
+    ]
+    two = rows(book["Cụm 2"], 6, columns="ABCGHIJL")
+    assert two == [
+        [1, 1, "W2", 2, None, None, "Có", "Giải 1"],
+        [2, 2, "W1", 1, None, None, "Có", "Giải 2"],
+        [None, 3, "W3", 0, None, None, "Không", None],  # submitted only: not in the final count
+    ]
+
+
+def test_the_final_ranking_shows_names_organizations_localities_and_the_share_of_quota(finalized):
+    book, _written = opened(write_ranking, phase=finalized["phase"])
+    sheet = book["Cụm 1"]
+    e1, e3 = finalized["agents"]["E1"], finalized["agents"]["E3"]
+
+    assert [sheet[f"{col}6"].value for col in "DEF"] == [e1.full_name, e1.organization.name, e1.locality.name]
+    assert sheet["I6"].value == pytest.approx(5 / 3)
+    assert sheet["I9"].value == pytest.approx(2 / 3)
+    assert sheet["C9"].value == e3.code
+    assert_same_minute(sheet["K6"].value, reached(finalized, 5))
+    assert_same_minute(sheet["K7"].value, reached(finalized, 3, hours=1))
+    assert book["Cụm 2"]["K8"].value is None  # W3 never reached a counted sale
+
+
+def test_ranking_cells_carry_number_formats(finalized):
+    book, _written = opened(write_ranking, phase=finalized["phase"])
+    sheet = book["Cụm 1"]
+
+    assert sheet["G6"].number_format == "#,##0"
+    assert sheet["H6"].number_format == "#,##0"
+    assert sheet["I6"].number_format == "0.00%"
+    assert sheet["K6"].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet["K6"].is_date
+    assert sheet["C6"].number_format == "General"
+
+
+def test_a_provisional_ranking_says_so_and_counts_submitted_sales(sold):
+    book, written = opened(write_ranking, phase=sold["phase"])
+
+    assert written == 7
+    two = book["Cụm 2"]
+    assert two["A4"].value.startswith("Tạm tính — số liệu đến ")
+    assert rows(two, 6, columns="ABCGJL") == [
+        [1, 1, "W3", 6, "Có", None],
+        [2, 2, "W2", 2, "Có", None],
+        [3, 3, "W1", 1, "Có", None],
+    ]
+    one = book["Cụm 1"]
+    assert rows(one, 6, columns="ABCGHJ") == [
+        [1, 1, "E1", 5, 3, "Có"],
+        [2, 2, "E2", 3, 3, "Có"],
+        [3, 3, "E4", 3, 3, "Có"],
+        [None, 4, "E3", 2, 3, "Không"],
+    ]
+    assert one["E6"].value == sold["agents"]["E1"].organization.name
+    assert one["I9"].value == pytest.approx(2 / 3)
+    assert one["I9"].number_format == "0.00%"
+    assert_same_minute(one["K8"].value, reached(sold, 3, hours=2))
+
+
+def test_reopening_makes_the_ranking_provisional_again_and_refinalizing_shows_the_new_version(finalized):
+    from awards.services import phase_reopen
+
+    phase = finalized["phase"]
+    phase_reopen(phase=phase, by=UserFactory(username="manager"), reason="Sai số liệu")
+    phase.refresh_from_db()
+    book, _written = opened(write_ranking, phase=phase)
+    assert book["Cụm 1"]["A4"].value.startswith("Tạm tính")
+    assert book["Cụm 1"]["L6"].value is None  # no prize while provisional
+
+    phase_finalize(phase_id=phase.pk)
+    phase.refresh_from_db()
+    book, _written = opened(write_ranking, phase=phase)
+    assert book["Cụm 1"]["A4"].value.startswith("Chính thức — phiên bản 2, chốt lúc ")
+
+
+def test_a_rejected_award_leaves_its_standing_without_a_prize(finalized):
+    award = Award.objects.get(competitor_code="W1")
+    award_reject(award=award, by=UserFactory(username="director"), reason="Hồ sơ thiếu")
+
+    book, _written = opened(write_ranking, phase=finalized["phase"])
+    assert book["Cụm 2"]["L7"].value is None
+    assert book["Cụm 2"]["L6"].value == "Giải 1"
+
+
+def test_only_the_clusters_a_reader_may_see_are_written(finalized):
+    two = finalized["clusters"][1]
+
+    book, written = opened(write_ranking, phase=finalized["phase"], allows=lambda cluster_id: cluster_id == two.pk)
+
+    assert book.sheetnames == ["Cụm 2"]
+    assert written == 3
+
+
+def test_units_ranked_together_on_indicators_get_one_sheet_with_decimal_scores():
+    vss = UnitFactory(code="VSS", name="BHXH Việt Nam", kind="national")
+    campaign = CampaignFactory(code="vss", organizer=vss)
+    phase = PhaseFactory(campaign=campaign, number=1, status=Phase.Status.OPEN)
+    north = UnitFactory(code="BHXH-01", name="BHXH tỉnh A", parent=vss)
+    south = UnitFactory(code="BHXH-02", name="BHXH tỉnh B", parent=vss)
+    indicator = IndicatorFactory(campaign=campaign, code="SI", default_target=20)
+    IndicatorValue.objects.create(indicator=indicator, unit=north, phase=phase, value=25)
+    IndicatorValue.objects.create(indicator=indicator, unit=south, phase=phase, value=15)
+    AwardRuleFactory(campaign=campaign, code="UNITS", competitor_kind="unit", metric="indicators", per_cluster=False)
+
+    book, written = opened(write_ranking, phase=phase)
+
+    assert (book.sheetnames, written) == (["Bảng xếp hạng"], 2)
+    sheet = book["Bảng xếp hạng"]
+    assert [sheet["D5"].value, sheet["E5"].value] == ["Tên", "Đơn vị"]
+    assert rows(sheet, 6, columns="ABCDEGJ") == [
+        [1, 1, "BHXH-01", "BHXH tỉnh A", "BHXH Việt Nam", 1.25, "Có"],
+        [None, 2, "BHXH-02", "BHXH tỉnh B", "BHXH Việt Nam", 0.75, "Không"],  # below its target
+    ]
+    assert sheet["G6"].number_format == "#,##0.00"
+
+
+def test_a_phase_without_a_rule_has_no_ranking():
+    phase = PhaseFactory(campaign=CampaignFactory(code="empty"))
+    with pytest.raises(NoRanking):
+        write_ranking(io.BytesIO(), phase=phase)
+
+
+# --- The award list ------------------------------------------------------------------------
+
+
+def test_the_award_list_lists_the_live_awards_with_their_decisions_and_totals(finalized):
+    council, director = UserFactory(username="council"), UserFactory(username="director")
+    first = Award.objects.get(competitor_code="E1")
+    award_review(award=first, by=council, minutes="BB-07/2024")
+    award_approve(award=first, by=director, decision_number="123/QĐ-BHXH", decision_date=date(2024, 8, 1))
+    award_reject(award=Award.objects.get(competitor_code="W1"), by=director, reason="Hồ sơ thiếu")
+
+    book, written = opened(write_award_list, phase=finalized["phase"])
+
+    assert written == 4
+    assert book.sheetnames == ["Danh sách khen thưởng", "Tổng hợp"]
+    sheet = book["Danh sách khen thưởng"]
+    assert sheet["A1"].value == "Danh sách khen thưởng"
+    assert sheet["A2"].value.startswith(f"{finalized['campaign'].name} — {finalized['phase'].name} (")
+    assert sheet["A3"].value == "Trạng thái: Đề nghị, Hội đồng đã xét, Đã phê duyệt"
+    assert sheet["A5"].value == "Đợt" and sheet["H5"].value == "Số tiền (đồng)"
+    assert sheet.freeze_panes == "A6"
+    assert sheet.auto_filter.ref == "A5:L9"
+    rule = finalized["rule"].name
+    assert rows(sheet, 6, 9, columns="BCDEHIJK") == [
+        [rule, "Cụm 1", "Giải 1", "E1", 3_000_000, "Đã phê duyệt", "BB-07/2024", "123/QĐ-BHXH"],
+        [rule, "Cụm 1", "Giải 2", "E2", 2_000_000, "Đề nghị", None, None],
+        [rule, "Cụm 1", "Giải 3", "E4", 1_000_000, "Đề nghị", None, None],
+        [rule, "Cụm 2", "Giải 1", "W2", 3_000_000, "Đề nghị", None, None],
+    ]
+    assert sheet["L6"].value == datetime(2024, 8, 1)
+    assert sheet["L6"].number_format == "dd/mm/yyyy"
+    assert sheet["H6"].number_format == "#,##0"
+    assert rows(sheet, 11, 13, columns="AH") == [
+        ["Cộng giải thưởng", 9_000_000],
+        ["Cộng cá nhân, tập thể được đề nghị", 0],
+        ["Tổng cộng", 9_000_000],
+    ]
+    assert sheet["A13"].font.b
+
+    summary = book["Tổng hợp"]
+    assert [cell.value for cell in summary[5]] == ["Giải thưởng", "Giải", "Số lượng", "Số tiền (đồng)"]
+    assert rows(summary, 6, columns="ABCD") == [
+        [rule, "Giải 1", 2, 6_000_000],
+        [rule, "Giải 2", 1, 2_000_000],
+        [rule, "Giải 3", 1, 1_000_000],
+        ["Cộng giải thưởng", None, 4, 9_000_000],
+        ["Cộng cá nhân, tập thể được đề nghị", None, 0, 0],
+        ["Tổng cộng", None, 4, 9_000_000],
+    ]
+    assert summary["D6"].number_format == "#,##0"
+
+
+def test_the_award_list_of_chosen_statuses(finalized):
+    award_reject(award=Award.objects.get(competitor_code="W1"), by=UserFactory(username="d"), reason="Hồ sơ thiếu")
+
+    book, written = opened(write_award_list, phase=finalized["phase"], statuses=[Award.Status.REJECTED])
+
+    assert written == 1
+    sheet = book["Danh sách khen thưởng"]
+    assert sheet["A3"].value == "Trạng thái: Bị từ chối"
+    assert rows(sheet, 6, 6, columns="EHI") == [["W1", 2_000_000, "Bị từ chối"]]
+
+
+def test_nominations_are_listed_under_their_award_and_counted_unless_rejected():
+    vss = UnitFactory(code="VSS", name="BHXH Việt Nam", kind="national")
+    campaign = CampaignFactory(code="vss", name="Thi đua quý IV/2017", organizer=vss)
+    phase = PhaseFactory(campaign=campaign, number=1, status=Phase.Status.CLOSED)
+    office = UnitFactory(code="BHXH-01", name="BHXH tỉnh A", parent=vss, headcount=200)
+    indicator = IndicatorFactory(campaign=campaign, code="SI", default_target=20)
+    IndicatorValue.objects.create(indicator=indicator, unit=office, phase=phase, value=25)
+    rule = AwardRuleFactory(
+        campaign=campaign, code="UNITS", name="Tập thể", competitor_kind="unit", metric="indicators", per_cluster=False
+    )
+    PrizeTierFactory(
+        rule=rule,
+        position=1,
+        title="Bằng khen",
+        money="per_headcount",
+        amount=130_000,
+        nominees_per_winner=5,
+        nominee_distinction="Bằng khen cá nhân",
+        nominee_amount=5_000_000,
+    )
+    phase_finalize(phase_id=phase.pk)
+    award = Award.objects.get()
+    nomination_add(award=award, full_name="Nguyễn Văn A", job_title="Trưởng phòng", organization="BHXH tỉnh A")
+    refused = nomination_add(award=award, full_name="Trần Thị B")
+    nomination_decide(nomination=refused, by=UserFactory(username="director"), approve=False)
+
+    book, written = opened(write_award_list, campaign=campaign)
+
+    assert written == 1
+    sheet = book["Danh sách khen thưởng"]
+    assert sheet["A2"].value == campaign.name
+    assert rows(sheet, 6, 8, columns="DEFGHI") == [
+        ["Bằng khen", "BHXH-01", "BHXH tỉnh A", "BHXH Việt Nam", 26_000_000, "Đề nghị"],
+        ["Bằng khen cá nhân", None, "Nguyễn Văn A", "Trưởng phòng, BHXH tỉnh A", 5_000_000, "Đề nghị"],
+        ["Bằng khen cá nhân", None, "Trần Thị B", None, 5_000_000, "Bị từ chối"],
+    ]
+    assert sheet["F7"].alignment.indent == 2
+    assert sheet["F6"].alignment.indent == 0
+    assert sheet.auto_filter.ref == "A5:L8"
+    assert rows(sheet, 10, 12, columns="AH") == [
+        ["Cộng giải thưởng", 26_000_000],
+        ["Cộng cá nhân, tập thể được đề nghị", 5_000_000],
+        ["Tổng cộng", 31_000_000],
+    ]
+    assert rows(book["Tổng hợp"], 6, columns="ABCD") == [
+        ["Tập thể", "Bằng khen", 1, 26_000_000],
+        ["Cộng giải thưởng", None, 1, 26_000_000],
+        ["Cộng cá nhân, tập thể được đề nghị", None, 1, 5_000_000],
+        ["Tổng cộng", None, 2, 31_000_000],
+    ]
+
+
+# --- The shared layer -----------------------------------------------------------------------
+
+
+def test_sheet_titles_are_valid_and_unique():
+    taken: set[str] = set()
+    assert sheet_title("Cụm 1: Hội An/Tam Kỳ [TP]", taken) == "Cụm 1 Hội An Tam Kỳ TP"
+    assert sheet_title("Cụm 1 hội an tam kỳ tp", taken) == "Cụm 1 hội an tam kỳ tp (2)"
+    long = "Cụm thi đua số một của các huyện miền núi phía tây"
+    assert len(sheet_title(long, taken)) == 31
+    assert sheet_title(long, taken) == long[:27].rstrip() + " (2)"
+    assert sheet_title("'?*'", taken) == "Sheet"
+
+
+def test_phase_dates_read_as_an_office_writes_them():
+    start = datetime(2024, 4, 1, tzinfo=VN)
+    assert period_text(start, datetime(2024, 7, 1, tzinfo=VN), VN) == "01/04/2024 – 30/06/2024"
+    cutoff = datetime(2021, 12, 31, 17, 0, tzinfo=VN)
+    assert period_text(datetime(2021, 10, 1, tzinfo=VN), cutoff, VN) == "01/10/2021 – 31/12/2021 17:00"
+
+
+def test_downloads_carry_an_ascii_name_and_the_exact_vietnamese_one():
+    header = attachment_header("Bảng xếp hạng Đợt 1.xlsx")
+    assert header == (
+        "attachment; filename=\"Bang-xep-hang-Dot-1.xlsx\"; filename*=UTF-8''B%E1%BA%A3ng%20x%E1%BA%BFp%20h%E1%BA%A1ng"
+        "%20%C4%90%E1%BB%A3t%201.xlsx"
+    )
+
+
+def test_a_styled_sheet_keeps_one_style_per_format_however_many_rows():
+    from emulation_config.workbooks import Column
+
+    book = WorkbookWriter()
+    sheet = book.sheet("Dữ liệu", columns=[Column("Số", 8, "#,##0"), Column("Tỷ lệ", 8, "0.00%")], titles=["Tiêu đề"])
+    for n in range(500):
+        sheet.append([n, n / 500])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    assert len(book.workbook._cell_styles) <= 5  # default, title, header, two formats
+    reopened = load_workbook(io.BytesIO(buffer.getvalue()))["Dữ liệu"]
+    assert reopened["A502"].value == 499 and reopened["B502"].number_format == "0.00%"
+    assert reopened.auto_filter.ref == "A2:B502"
+    assert reopened.freeze_panes == "A3"
+
+
+# --- The admin ---------------------------------------------------------------------------------
+
+PHASES, AWARDS = "/admin/campaigns/phase/", "/admin/awards/award/"
+
+
+def downloaded(response):
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_a_phase_page_links_to_its_ranking_workbook(client, campaign_manager, finalized):
+    phase = finalized["phase"]
+    client.force_login(campaign_manager)
+
+    page = client.get(f"{PHASES}{phase.pk}/change/")
+    link = f"{PHASES}{phase.pk}/ranking.xlsx?rule={finalized['rule'].pk}"
+    assert link in page.text
+
+    book = downloaded(client.get(link))
+    assert book.sheetnames == ["Cụm 1", "Cụm 2"]
+    assert book["Cụm 1"]["A4"].value.startswith("Chính thức")
+
+
+def test_an_admin_action_downloads_the_ranking_of_one_selected_phase(client, campaign_manager, finalized):
+    from django.contrib.admin import helpers
+
+    client.force_login(campaign_manager)
+    phase = finalized["phase"]
+    response = client.post(PHASES, {"action": "download_ranking", helpers.ACTION_CHECKBOX_NAME: [phase.pk]})
+    assert downloaded(response)["Cụm 2"]["C6"].value == "W2"
+
+    other = PhaseFactory(
+        campaign=finalized["campaign"], number=2, start=phase.cutoff, cutoff=phase.cutoff + timedelta(days=30)
+    )
+    both = client.post(
+        PHASES, {"action": "download_ranking", helpers.ACTION_CHECKBOX_NAME: [phase.pk, other.pk]}, follow=True
+    )
+    assert both["Content-Type"].startswith("text/html")
+
+
+def test_an_admin_action_exports_the_selected_awards(client, council_member, finalized):
+    from django.contrib.admin import helpers
+
+    client.force_login(council_member)
+    chosen = Award.objects.filter(competitor_code__in=["E1", "W1"])
+    response = client.post(AWARDS, {"action": "export_workbook", helpers.ACTION_CHECKBOX_NAME: [a.pk for a in chosen]})
+
+    book = downloaded(response)
+    sheet = book["Danh sách khen thưởng"]
+    assert sheet["A2"].value.startswith(finalized["campaign"].name)
+    assert [sheet["E6"].value, sheet["E7"].value] == ["E1", "W1"]
+    assert book["Tổng hợp"]["C8"].value == 2  # two awards, counted whatever their status
+
+
+def test_a_datetime_in_an_unformatted_column_keeps_its_format_to_itself():
+    from emulation_config.workbooks import Column
+
+    book = WorkbookWriter()
+    sheet = book.sheet("Dữ liệu", columns=[Column("Lúc"), Column("Số"), Column("Tỷ lệ", 8, "0.00%")])
+    sheet.append([datetime(2024, 5, 1, 17, 0), 5, 0.5])
+    sheet.append([7, datetime(2024, 5, 2), None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    reopened = load_workbook(buffer)["Dữ liệu"]
+    assert reopened["A2"].is_date and reopened["A2"].value == datetime(2024, 5, 1, 17, 0)
+    assert reopened["B2"].number_format == "General" and reopened["B2"].value == 5
+    assert reopened["C2"].number_format == "0.00%"
+    assert reopened["A3"].number_format == "General" and reopened["B3"].is_date
+    assert reopened["C3"].value is None

@@ -1,0 +1,462 @@
+"""Export jobs: asked for through the API, run by the Celery task once the
+transaction commits, claimed once, finished with the workbook or the error,
+downloaded by whoever may; and the admin's export actions."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from awards.services import phase_close, phase_finalize
+from campaigns.exports import export_job_request, export_job_run
+from campaigns.models import Campaign, ExportJob, Phase
+from campaigns.tasks import run_export
+from enrollments.choices import EnrollmentStatus
+from tests.factories import (
+    AgentFactory,
+    AwardRuleFactory,
+    CampaignFactory,
+    ClusterFactory,
+    DistrictFactory,
+    EnrollmentFactory,
+    PhaseFactory,
+    PrizeTierFactory,
+    UserFactory,
+)
+from tests.intake_fixtures import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request asking for English leaves English active in this thread: put the default back."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+URL = "/api/v1/exports/"
+
+
+def _post(client, kind, params=None):
+    body = {"kind": kind} if params is None else {"kind": kind, "params": params}
+    return client.post(URL, body, format="json", headers={"accept-language": "en"})
+
+
+def _get(client, url):
+    return client.get(url, headers={"accept-language": "en"})
+
+
+def _workbook(content: bytes):
+    return load_workbook(io.BytesIO(content))
+
+
+def _sold(agent, phase, count, *, status=EnrollmentStatus.CONFIRMED):
+    for n in range(count):
+        EnrollmentFactory(
+            phase=phase, agent=agent, status=status, receipt_at=phase.start + timedelta(days=1, minutes=n)
+        )
+
+
+@pytest.fixture
+def contest():
+    """A closed-for-intake phase with two clusters of agents and a ranked rule with one prize."""
+    east, west = DistrictFactory(code="D-E"), DistrictFactory(code="D-W")
+    campaign = CampaignFactory(code="xh", name="Thi đua xếp hạng", products=["VSI"])
+    now = timezone.now()
+    phase = PhaseFactory(
+        campaign=campaign,
+        number=1,
+        name="Đợt 1",
+        start=now - timedelta(days=40),
+        cutoff=now - timedelta(days=2),
+        grace=timedelta(days=1),
+        status=Phase.Status.OPEN,
+    )
+    one = ClusterFactory(campaign=campaign, number=1, name="Cụm 1")
+    one.localities.add(east)
+    two = ClusterFactory(campaign=campaign, number=2, name="Cụm 2")
+    two.localities.add(west)
+    rule = AwardRuleFactory(campaign=campaign, code="TOP", requires_quota=False)
+    PrizeTierFactory(rule=rule, position=1, title="Giải Nhất", money="fixed", amount=3_000_000, winners=1)
+    agents = {
+        "E1": AgentFactory(code="E1", locality=east, user=UserFactory(username="e1")),
+        "E2": AgentFactory(code="E2", locality=east),
+        "W1": AgentFactory(code="W1", locality=west),
+    }
+    _sold(agents["E1"], phase, 3)
+    _sold(agents["E2"], phase, 2)
+    _sold(agents["W1"], phase, 1)
+    return {"campaign": campaign, "phase": phase, "rule": rule, "agents": agents}
+
+
+@pytest.fixture
+def progress_job(reviewer, campaign):
+    """A progress job the reviewer asked for, queued (its on-commit callback never ran)."""
+    return export_job_request(kind="progress", params={"campaign": campaign.code}, by=reviewer)
+
+
+# --- Asking and following ----------------------------------------------------------------
+
+
+def test_staff_ask_for_a_workbook_and_are_told_where_to_follow_it(reviewer, campaign):
+    response = _post(client_for(reviewer), "progress", {"campaign": "qn"})
+    assert response.status_code == 202
+    body = response.json()
+    job = ExportJob.objects.get(pk=body["id"])
+    assert body["status"] == "queued"
+    assert body["url"].endswith(f"/api/v1/exports/{job.pk}/")
+    assert response["Location"] == body["url"]
+    assert body["download_url"] is None
+    assert (job.kind, job.params, job.requested_by) == ("progress", {"campaign": "qn", "phase": None}, reviewer)
+
+
+def test_the_job_runs_once_the_request_has_committed(reviewer, campaign, django_capture_on_commit_callbacks):
+    client = client_for(reviewer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        body = _post(client, "progress", {"campaign": "qn"}).json()
+        assert ExportJob.objects.get(pk=body["id"]).status == "queued"
+    assert len(callbacks) == 1
+    status = _get(client, body["url"]).json()
+    assert status["status"] == "done"
+    assert status["rows"] > 0
+    assert status["size"] > 0
+    assert status["error"] == ""
+    assert status["download_url"].endswith(f"/api/v1/exports/{body['id']}/download/")
+
+
+def test_a_finished_job_is_downloaded_as_its_workbook(reviewer, campaign, django_capture_on_commit_callbacks):
+    client = client_for(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        body = _post(client, "progress", {"campaign": "qn"}).json()
+    response = _get(client, f"{body['url']}download/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="Tien-do-qn-toan-phong-trao-' in response["Content-Disposition"]
+    workbook = _workbook(response.content)
+    assert workbook.sheetnames[0] == "Tổng hợp"
+    assert workbook["Tổng hợp"]["A2"].value == "Phong trào: Thi đua Quảng Nam"
+
+
+def test_a_job_not_done_yet_cannot_be_downloaded(reviewer, progress_job):
+    response = _get(client_for(reviewer), f"{URL}{progress_job.pk}/download/")
+    assert response.status_code == 409
+    assert response.json()["message"] == "The export is Queued, not done yet."
+
+
+def test_the_list_holds_only_the_callers_own_jobs(reviewer, campaign_manager, campaign, progress_job):
+    export_job_request(kind="progress", params={"campaign": "qn"}, by=campaign_manager)
+    body = _get(client_for(reviewer), URL).json()
+    assert [job["id"] for job in body["results"]] == [progress_job.pk]
+
+
+# --- Running: claimed once, finished once ---------------------------------------------------
+
+
+def test_running_a_job_builds_its_workbook(progress_job):
+    job = export_job_run(job_id=progress_job.pk)
+    job = ExportJob.objects.get(pk=job.pk)
+    assert job.status == "done"
+    assert job.started_at is not None
+    assert job.finished_at >= job.started_at
+    assert job.size == len(bytes(job.content))
+    # Nothing sold yet: two phases and a cluster at zero, and a total row per sheet.
+    assert job.rows == 9
+    assert _workbook(bytes(job.content)).sheetnames[-1] == "Theo cụm thi đua"
+
+
+def test_running_a_finished_job_again_does_nothing(progress_job):
+    export_job_run(job_id=progress_job.pk)
+    before = ExportJob.objects.get(pk=progress_job.pk)
+    assert export_job_run(job_id=progress_job.pk) is None
+    after = ExportJob.objects.get(pk=progress_job.pk)
+    assert (after.status, after.finished_at, bytes(after.content)) == (
+        "done",
+        before.finished_at,
+        bytes(before.content),
+    )
+
+
+def test_the_task_runs_a_job_once(progress_job):
+    assert run_export.delay(progress_job.pk).get() == {
+        "job": progress_job.pk,
+        "ran": True,
+        "status": "done",
+        "rows": 9,
+    }
+    assert run_export.delay(progress_job.pk).get() == {"job": progress_job.pk, "ran": False}
+
+
+def test_a_job_running_elsewhere_is_left_alone(progress_job):
+    started = timezone.now() - timedelta(minutes=1)
+    ExportJob.objects.filter(pk=progress_job.pk).update(status="running", started_at=started)
+    assert export_job_run(job_id=progress_job.pk) is None
+    job = ExportJob.objects.get(pk=progress_job.pk)
+    assert (job.status, job.started_at, job.content) == ("running", started, None)
+
+
+def test_a_job_whose_worker_died_is_claimed_again(progress_job):
+    lost = timezone.now() - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 60)
+    ExportJob.objects.filter(pk=progress_job.pk).update(status="running", started_at=lost)
+    job = export_job_run(job_id=progress_job.pk)
+    assert job.status == "done"
+    assert job.started_at > lost
+
+
+def test_a_failed_job_is_not_run_again(progress_job):
+    ExportJob.objects.filter(pk=progress_job.pk).update(
+        status="failed", error="boom", finished_at=timezone.now(), started_at=timezone.now()
+    )
+    assert export_job_run(job_id=progress_job.pk) is None
+    assert ExportJob.objects.get(pk=progress_job.pk).error == "boom"
+
+
+def test_a_failure_records_its_error(campaign_manager, contest):
+    contest["rule"].delete()  # nothing ranks the phase any more
+    job = export_job_request(kind="ranking", params={"phase": contest["phase"].pk}, by=campaign_manager)
+    with translation.override("en"):
+        job = export_job_run(job_id=job.pk)
+    assert job.status == "failed"
+    assert "No award rule ranks competitors in Đợt 1" in job.error
+    assert job.finished_at is not None
+    assert ExportJob.objects.filter(pk=job.pk, content__isnull=True).exists()
+    response = _get(client_for(campaign_manager), f"{URL}{job.pk}/download/")
+    assert response.status_code == 409
+
+
+def test_a_requester_who_lost_the_right_fails_the_job(campaign, post_office):
+    manager = UserFactory(username="bd-manager")
+    post_office.managers.add(manager)
+    job = export_job_request(kind="progress", params={"campaign": "qn"}, by=manager)
+    post_office.managers.remove(manager)
+    with translation.override("en"):
+        job = export_job_run(job_id=job.pk)
+    assert (job.status, job.error) == ("failed", "You may not read this campaign's progress.")
+
+
+def test_a_job_whose_phase_is_gone_fails_with_the_parameter_error(campaign_manager, contest):
+    job = export_job_request(kind="awards", params={"campaign": "xh"}, by=campaign_manager)
+    Campaign.objects.filter(pk=contest["campaign"].pk).update(code="renamed")
+    with translation.override("en"):
+        job = export_job_run(job_id=job.pk)
+    assert job.status == "failed"
+    assert job.error == "There is no campaign with the code xh."
+
+
+# --- Parameters, checked per kind ----------------------------------------------------------
+
+
+def test_an_unknown_kind_is_refused(reviewer):
+    response = _post(client_for(reviewer), "payroll", {})
+    assert response.status_code == 400
+    assert "kind" in response.json()["errors"]
+
+
+def test_a_phase_of_another_campaign_is_refused(reviewer, campaign):
+    other = PhaseFactory()
+    response = _post(client_for(reviewer), "progress", {"campaign": "qn", "phase": other.pk})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"params": {"phase": ["The phase belongs to another campaign."]}}
+
+
+def test_missing_unknown_and_malformed_parameters_get_a_message_each(reviewer):
+    response = _post(client_for(reviewer), "ranking", {"phase": "first", "colour": "red"})
+    assert response.status_code == 400
+    errors = response.json()["errors"]["params"]
+    assert errors == {"phase": ["Enter a whole number."], "colour": ["Unknown parameter."]}
+    response = _post(client_for(reviewer), "progress", {})
+    assert response.json()["errors"]["params"] == {"campaign": ["This field is required."]}
+
+
+def test_an_award_list_needs_a_phase_or_a_campaign(council_member):
+    response = _post(client_for(council_member), "awards", {"statuses": ["approved"]})
+    assert response.status_code == 400
+    assert response.json()["errors"]["params"] == {"non_field_errors": ["Choose a phase or a campaign."]}
+
+
+def test_enrollment_filters_are_checked_like_the_lists(api1):
+    response = _post(api1, "enrollments", {"status": "lost", "agent_id": 3})
+    assert response.status_code == 400
+    errors = response.json()["errors"]["params"]
+    assert set(errors) == {"status", "agent_id"}
+    assert errors["agent_id"] == ["Unknown parameter."]
+
+
+# --- Who may ask, who may read ------------------------------------------------------------
+
+
+def test_an_agent_may_not_ask_for_a_progress_workbook(api1):
+    response = _post(api1, "progress", {"campaign": "qn"})
+    assert response.status_code == 403
+    assert not ExportJob.objects.exists()
+
+
+def test_a_reviewer_may_not_ask_for_an_award_list(reviewer, contest):
+    response = _post(client_for(reviewer), "awards", {"campaign": "xh"})
+    assert response.status_code == 403
+
+
+def test_an_agents_enrollment_job_holds_only_their_own(
+    api1, agent1, agent2, open_phase, django_capture_on_commit_callbacks
+):
+    EnrollmentFactory(phase=open_phase, agent=agent1, client_ref="MINE-1")
+    EnrollmentFactory(phase=open_phase, agent=agent2, client_ref="THEIRS-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        body = _post(api1, "enrollments", {"status": ["submitted"]}).json()
+    response = _get(api1, f"{body['url']}download/")
+    ws = _workbook(response.content).active
+    assert [row[16] for row in ws.iter_rows(min_row=4, values_only=True)] == ["MINE-1"]
+
+
+def test_another_user_cannot_see_or_download_a_job(progress_job, api1):
+    export_job_run(job_id=progress_job.pk)
+    assert _get(api1, f"{URL}{progress_job.pk}/").status_code == 404
+    assert _get(api1, f"{URL}{progress_job.pk}/download/").status_code == 404
+
+
+def test_staff_with_the_view_permission_read_anothers_job_of_a_kind_they_may_read(progress_job, campaign_manager):
+    export_job_run(job_id=progress_job.pk)
+    client = client_for(campaign_manager)
+    assert _get(client, f"{URL}{progress_job.pk}/").json()["requested_by"] == "reviewer"
+    assert _get(client, f"{URL}{progress_job.pk}/download/").status_code == 200
+
+
+def test_staff_cannot_read_anothers_job_of_a_kind_they_may_not(council_member, reviewer, contest):
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    job = export_job_request(kind="awards", params={"campaign": "xh"}, by=council_member)
+    export_job_run(job_id=job.pk)
+    assert _get(client_for(reviewer), f"{URL}{job.pk}/download/").status_code == 404
+
+
+# --- The ranking and award list kinds --------------------------------------------------------
+
+
+def test_a_ranking_job_writes_the_phases_boards(campaign_manager, contest):
+    job = export_job_request(kind="ranking", params={"phase": contest["phase"].pk, "rule": "TOP"}, by=campaign_manager)
+    job = export_job_run(job_id=job.pk)
+    assert job.status == "done", job.error
+    workbook = _workbook(bytes(ExportJob.objects.get(pk=job.pk).content))
+    assert workbook.sheetnames == ["Cụm 1", "Cụm 2"]
+    codes = [row[2] for row in workbook["Cụm 1"].iter_rows(min_row=6, values_only=True)]
+    assert codes[:2] == ["E1", "E2"]
+    assert job.rows == 3
+    assert job.filename == "Bảng xếp hạng xh Đợt 1 TOP.xlsx"
+
+
+def test_an_agents_ranking_job_holds_only_their_clusters_board(contest):
+    agent = contest["agents"]["E1"]
+    Campaign.objects.filter(pk=contest["campaign"].pk).update(status=Campaign.Status.RUNNING)
+    job = export_job_request(kind="ranking", params={"phase": contest["phase"].pk}, by=agent.user)
+    job = export_job_run(job_id=job.pk)
+    assert job.status == "done", job.error
+    assert _workbook(bytes(ExportJob.objects.get(pk=job.pk).content)).sheetnames == ["Cụm 1"]
+
+
+def test_an_award_list_job_lists_the_proposed_awards(council_member, contest):
+    phase_close(phase=contest["phase"])
+    phase_finalize(phase_id=contest["phase"].pk)
+    job = export_job_request(kind="awards", params={"phase": contest["phase"].pk}, by=council_member)
+    job = export_job_run(job_id=job.pk)
+    assert job.status == "done", job.error
+    assert job.rows == 2  # the winner of each cluster
+    workbook = _workbook(bytes(ExportJob.objects.get(pk=job.pk).content))
+    cells = [cell for row in workbook.worksheets[0].iter_rows(values_only=True) for cell in row]
+    assert "E1" in cells
+    assert "W1" in cells
+
+
+# --- The admin ---------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_jobs_and_downloads_a_finished_one(client, superuser, progress_job):
+    export_job_run(job_id=progress_job.pk)
+    client.force_login(superuser)
+    changelist = client.get(reverse("admin:campaigns_exportjob_changelist"))
+    download = reverse("admin:campaigns_exportjob_download", args=[progress_job.pk])
+    assert download in changelist.text
+    response = client.get(download)
+    assert response.status_code == 200
+    assert _workbook(response.content).sheetnames[0] == "Tổng hợp"
+
+
+def test_the_admin_does_not_list_others_jobs_of_a_kind_the_user_may_not_read(client, reviewer, council_member, contest):
+    job = export_job_request(kind="awards", params={"campaign": "xh"}, by=council_member)
+    client.force_login(reviewer)
+    changelist = client.get(reverse("admin:campaigns_exportjob_changelist"))
+    assert changelist.status_code == 200
+    assert list(changelist.context["cl"].result_list) == []
+    assert client.get(reverse("admin:campaigns_exportjob_download", args=[job.pk])).status_code == 403
+
+
+def test_the_campaign_action_downloads_the_progress_workbook(client, campaign_manager, campaign):
+    client.force_login(campaign_manager)
+    response = client.post(
+        reverse("admin:campaigns_campaign_changelist"),
+        {"action": "download_progress", "_selected_action": [campaign.pk]},
+    )
+    assert response.status_code == 200
+    workbook = _workbook(b"".join(response.streaming_content))
+    assert workbook["Tổng hợp"]["A2"].value == "Phong trào: Thi đua Quảng Nam"
+
+
+def test_the_enrollment_action_downloads_the_selected_rows(client, reviewer, agent1, open_phase):
+    chosen = EnrollmentFactory(phase=open_phase, agent=agent1, client_ref="PICK-1")
+    EnrollmentFactory(phase=open_phase, agent=agent1, client_ref="SKIP-1")
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:enrollments_enrollment_changelist"),
+        {"action": "export_enrollments", "_selected_action": [chosen.pk]},
+    )
+    assert response.status_code == 200
+    ws = _workbook(b"".join(response.streaming_content)).active
+    assert [row[16] for row in ws.iter_rows(min_row=4, values_only=True)] == ["PICK-1"]
+
+
+def test_selecting_every_filtered_enrollment_over_the_limit_queues_a_job(
+    client, reviewer, agent1, open_phase, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    for n in range(3):
+        EnrollmentFactory(phase=open_phase, agent=agent1, client_ref=f"VSI-{n}")
+    EnrollmentFactory(
+        phase=open_phase,
+        agent=agent1,
+        client_ref="HHI-0",
+        product="HHI",
+        declared_income=None,
+        household_member_order=1,
+    )
+    client.force_login(reviewer)
+    url = reverse("admin:enrollments_enrollment_changelist") + f"?product__exact=VSI&phase__id__exact={open_phase.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"action": "export_enrollments", "select_across": "1", "_selected_action": ["0"]}, follow=True
+        )
+    job = ExportJob.objects.get()
+    assert job.params == {"product": "VSI", "phase": str(open_phase.pk)}
+    assert job.status == "done"
+    assert job.rows == 3
+    assert reverse("admin:campaigns_exportjob_change", args=[job.pk]) in response.text
+
+
+def test_a_search_over_the_limit_cannot_become_a_job(client, reviewer, agent1, open_phase, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    for n in range(3):
+        EnrollmentFactory(phase=open_phase, agent=agent1, client_ref=f"VSI-{n}")
+    client.force_login(reviewer)
+    url = reverse("admin:enrollments_enrollment_changelist") + "?q=A01"
+    response = client.post(
+        url,
+        {"action": "export_enrollments", "select_across": "1", "_selected_action": ["0"]},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+    assert not ExportJob.objects.exists()
+    assert "Remove the search" in response.text
