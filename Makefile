@@ -24,7 +24,7 @@ migrate: install
 ## Install everything, load the demo campaign on SQLite and serve it.
 ## Safe to run again: the demo is loaded once and topped up with the days since.
 demo: migrate
-	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/admin/
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

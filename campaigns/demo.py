@@ -28,7 +28,8 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from campaigns.models import Campaign, Cluster, Phase, PhaseTransition
+from campaigns.membership import campaign_members
+from campaigns.models import Campaign, Cluster, Phase, PhaseTransition, PlanTarget
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
 from enrollments.choices import EnrollmentStatus, Gender, HouseholdCategory, NotCountedReason, Product
 from enrollments.contributions import ParameterTable, contribution_quote
@@ -42,6 +43,10 @@ DEFAULT_SEED = 2024
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"  # noqa: S105 - the demo's documented login
 AGENT_PASSWORD = "demo"  # noqa: S105 - the demo's documented login
+# The post office's manager: sees their organization's agents and numbers (password AGENT_PASSWORD).
+MANAGER_USERNAME = "quanly-buudien"
+# Each cluster's plan per phase: this many new participants for each of its agents.
+PLAN_PER_AGENT = 25
 AGENT_COUNT = 60
 PROVINCE_OF_BIRTH = "049"  # Quảng Nam
 BATCH_SIZE = 500
@@ -131,6 +136,7 @@ TRACKED_MODELS: list[type[models.Model]] = [
     Campaign,
     Phase,
     PhaseTransition,
+    PlanTarget,
     Participant,
     CoveragePeriod,
     Enrollment,
@@ -164,6 +170,8 @@ def demo_load(
         _set_statuses(campaign=campaign, today=today, by=admin)
     clusters = list(campaign.clusters.prefetch_related("localities").order_by("number"))
     agents = _agents(clusters=clusters, organizations=organizations, seed=seed)
+    _manager(organizations[0])
+    _cluster_plans(campaign)
     _enrollments(campaign=campaign, agents=agents, today=today, seed=seed, reviewer=admin)
 
     after = _table_counts()
@@ -188,6 +196,41 @@ def _admin_user():
     if user is None:
         user = User.objects.create_superuser(ADMIN_USERNAME, "admin@example.vn", ADMIN_PASSWORD)
     return user
+
+
+def _manager(organization: ServiceOrganization) -> None:
+    """A login for the manager of the post office, who reads its own numbers on the pages."""
+    User = get_user_model()
+    user = User.objects.filter(username=MANAGER_USERNAME).first()
+    if user is None:
+        user = User.objects.create_user(
+            MANAGER_USERNAME, f"{MANAGER_USERNAME}@example.vn", AGENT_PASSWORD, first_name="Quản lý Bưu điện"
+        )
+    organization.managers.add(user)
+
+
+def _cluster_plans(campaign: Campaign) -> None:
+    """Plans per cluster and phase, so the overview shows progress against plan (kept if already set)."""
+    if PlanTarget.objects.filter(campaign=campaign, scope=PlanTarget.Scope.CLUSTER).exists():
+        return
+    membership = campaign_members(campaign=campaign)
+    sizes: dict[int, int] = {}
+    for cluster_id in membership.values():
+        if cluster_id is not None:
+            sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
+    PlanTarget.objects.bulk_create(
+        [
+            PlanTarget(
+                campaign=campaign,
+                scope=PlanTarget.Scope.CLUSTER,
+                cluster_id=cluster_id,
+                phase=phase,
+                target=size * PLAN_PER_AGENT,
+            )
+            for cluster_id, size in sorted(sizes.items())
+            for phase in campaign.phases.order_by("number")
+        ]
+    )
 
 
 def _organizations(campaign: Campaign) -> list[ServiceOrganization]:

@@ -352,6 +352,19 @@ def test_load_demo_command_prints_the_url_and_the_logins(demo):
     assert "http://127.0.0.1:8000/admin/" in printed
     assert "admin / admin" in printed
     assert "agent01 … agent60 / demo" in printed
+    assert "quanly-buudien / demo" in printed
+
+
+def test_the_demo_has_a_plan_per_cluster_and_phase_and_a_post_office_manager(demo):
+    from campaigns.models import PlanTarget
+    from collectors.models import ServiceOrganization
+
+    campaign = demo.campaign
+    plans = PlanTarget.objects.filter(campaign=campaign, scope=PlanTarget.Scope.CLUSTER)
+    assert plans.count() == campaign.clusters.count() * campaign.phases.count()
+    assert all(plan.target > 0 and plan.target % 25 == 0 for plan in plans)
+    manager = ServiceOrganization.objects.get(kind="post_office").managers.get()
+    assert manager.username == "quanly-buudien" and not manager.is_staff
 
 
 def test_load_demo_command_refuses_to_run_with_debug_off_unless_forced(settings):

@@ -14,6 +14,7 @@ from campaigns.demo import (
     AGENT_COUNT,
     AGENT_PASSWORD,
     DEFAULT_SEED,
+    MANAGER_USERNAME,
     DemoError,
     DemoSummary,
     demo_load,
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=_day, help=_("Build the demo around this date (default: today)."))
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("Seed of the synthetic data."))
         parser.add_argument(
-            "--url", default="http://127.0.0.1:8000/admin/", help=_("Where the demo will be served, for the summary.")
+            "--url", default="http://127.0.0.1:8000/", help=_("Where the demo will be served, for the summary.")
         )
         parser.add_argument(
             "--force",
@@ -92,7 +93,10 @@ class Command(BaseCommand):
         out.write(_("  Rows added by this run: %(count)s") % {"count": f"{created:,}"})
         out.write("")
         out.write(self.style.SUCCESS(_("Open %(url)s") % {"url": url}))
+        out.write(_("  Administration: %(url)sadmin/") % {"url": url if url.endswith("/") else f"{url}/"})
         staff = _("  Staff (superuser): %(username)s / %(password)s")
         out.write(staff % {"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD})
         agents = _("  Agents: agent01 … agent%(last)02d / %(password)s")
         out.write(agents % {"last": AGENT_COUNT, "password": AGENT_PASSWORD})
+        manager = _("  Post office manager: %(username)s / %(password)s")
+        out.write(manager % {"username": MANAGER_USERNAME, "password": AGENT_PASSWORD})
