@@ -34,13 +34,6 @@ from tests.intake_fixtures import client_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request asking for English leaves English active in this thread: put the default back."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 URL = "/api/v1/exports/"
 
 

@@ -7,10 +7,8 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 from openpyxl import load_workbook
 
 from campaigns.models import PlanTarget
@@ -31,13 +29,6 @@ from tests.factories import (
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request asking for English leaves English active in this thread: put the default back."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

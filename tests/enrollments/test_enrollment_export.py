@@ -8,10 +8,8 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 from openpyxl import load_workbook
 
 from campaigns.models import ExportJob
@@ -22,13 +20,6 @@ from tests.factories import EnrollmentFactory, ParticipantFactory, UserFactory
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request asking for English leaves English active in this thread: put the default back."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from awards.services import phase_close
 from campaigns.models import Phase, PlanTarget, Quota
@@ -35,15 +35,6 @@ from tests.factories import (
 
 PASSWORD = "pass-12345"  # UserFactory's
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
-
-
-@pytest.fixture(autouse=True)
-def _language_put_back():
-    """A request in English leaves English active in this thread after it (Django's
-    LocaleMiddleware does not undo its activation): put back what was active."""
-    before = translation.get_language()
-    yield
-    translation.activate(before)
 
 
 @pytest.fixture
