@@ -17,9 +17,9 @@ from awards.admin_actions import AWARD_ACTIONS
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.views import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
-from campaigns.admin_helpers import PhaseListFilter, ReadOnlyHistoryAdmin, ReadOnlyHistoryInline, local_datetime
 from campaigns.models import Campaign, Phase
-from emulation_config.workbooks import workbook_response
+from core.admin_helpers import PhaseListFilter, ReadOnlyHistoryAdmin, ReadOnlyHistoryInline, local_datetime
+from core.workbooks import workbook_response
 
 
 class ReadOnlyResultAdmin(admin.ModelAdmin):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from awards.services import (
-    InvalidTransition,
     award_approve,
     award_reject,
     award_review,
@@ -26,7 +25,8 @@ from awards.services import (
 )
 from awards.tasks import request_finalize
 from campaigns.models import Phase
-from emulation_config.admin_actions import ReasonForm, apply_each, ask_then_apply
+from core.admin_actions import ReasonForm, apply_each, ask_then_apply
+from core.errors import InvalidTransition
 
 
 class MinutesForm(forms.Form):

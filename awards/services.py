@@ -26,15 +26,12 @@ from awards.models import Award, AwardTransition, Finalization, Nomination, Stan
 from awards.scoring import Boards, rule_applies, standings_sql
 from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PhaseTransition, PrizeTier, Team
 from collectors.models import Unit
+from core.errors import InvalidTransition
 from enrollments.contributions import ParameterTable
 from enrollments.models import Parameter
 
 # Salary-based prizes are rounded up to the next 10,000 VND (Decree 152/2025 style).
 SALARY_ROUNDING = 10_000
-
-
-class InvalidTransition(Exception):
-    """A status change that is not allowed from the current status."""
 
 
 # --- Phases ---------------------------------------------------------------------------

@@ -44,7 +44,6 @@ from awards.serializers import (
     StandingsQuerySerializer,
 )
 from awards.services import (
-    InvalidTransition,
     award_approve,
     award_reject,
     award_review,
@@ -54,8 +53,8 @@ from awards.services import (
 )
 from awards.tasks import request_finalize
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
-from emulation_config.api import Conflict
-from emulation_config.workbooks import workbook_response
+from core.api import Conflict
+from core.workbooks import workbook_response
 from enrollments.views import _ERROR as ERROR
 
 # --- Leaderboards ---------------------------------------------------------------------
@@ -366,12 +365,6 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         }
         return Response(StandingsPageSerializer(body).data)
 
-    def _transition(self, callable_, *args, **kwargs):
-        try:
-            return callable_(*args, **kwargs)
-        except InvalidTransition as exc:
-            raise Conflict(str(exc), errors={"status": [str(exc)]}) from None
-
     @extend_schema(
         parameters=[_PHASE_ID],
         request=ReasonInSerializer,
@@ -389,7 +382,7 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             # reason and without superseding its awards: that is a reopening.
             message = _("%(phase)s is finalized: reopen it, with a reason, instead.") % {"phase": phase.name}
             raise Conflict(message, errors={"status": [message]})
-        self._transition(phase_close, phase=phase, by=request.user, reason=body.validated_data["reason"])
+        phase_close(phase=phase, by=request.user, reason=body.validated_data["reason"])
         return self._answer(phase)
 
     @extend_schema(
@@ -432,7 +425,7 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         phase = self.get_object()
         body = RequiredReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._transition(phase_reopen, phase=phase, by=request.user, reason=body.validated_data["reason"])
+        phase_reopen(phase=phase, by=request.user, reason=body.validated_data["reason"])
         return self._answer(phase)
 
 
@@ -528,10 +521,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         award = self.get_object()
         body = parser(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            service(award=award, by=request.user, **body.validated_data)
-        except InvalidTransition as exc:
-            raise Conflict(str(exc), errors={"status": [str(exc)]}) from None
+        service(award=award, by=request.user, **body.validated_data)
         return Response(AwardSerializer(self.get_queryset().get(pk=award.pk)).data)
 
     @extend_schema(

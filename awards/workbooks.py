@@ -7,7 +7,7 @@
 - ``write_award_list``: awards with their nominations nested under them, and
   a summary sheet of counts and amounts per prize tier and overall.
 
-Both stream rows into write-only sheets (``emulation_config.workbooks``): the
+Both stream rows into write-only sheets (``core.workbooks``): the
 rows are read in batches, never gathered first. Headers and title lines are
 Vietnamese, as the offices read them.
 """
@@ -28,7 +28,7 @@ from awards.scoring import Boards, rule_clusters, standings
 from awards.views import board_quotas, current_finalization, default_rule, phase_rules
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota, Team
 from collectors.models import Agent, Unit
-from emulation_config.workbooks import (
+from core.workbooks import (
     COUNT,
     DATE,
     DATETIME,

@@ -24,15 +24,7 @@ from awards.admin import RankingWorkbookAdminMixin
 from awards.admin_actions import PHASE_ACTIONS
 from campaigns.admin_definition import CampaignDefinitionAdminMixin
 from campaigns.admin_exports import download_progress  # also registers the export job admin
-from campaigns.admin_helpers import (
-    UNSCOPED,
-    FixedQueryAdminMixin,
-    PhaseListFilter,
-    PreloadedAutocompleteForm,
-    ReadOnlyHistoryAdmin,
-    ReadOnlyHistoryInline,
-    local_datetime,
-)
+from campaigns.choices import Product
 from campaigns.imports import INDICATOR_VALUE_COLUMNS, indicator_values_import
 from campaigns.models import (
     AwardRule,
@@ -48,8 +40,16 @@ from campaigns.models import (
     Quota,
     Team,
 )
-from emulation_config.admin_imports import ExcelImport, ExcelImportAdminMixin
-from enrollments.choices import Product
+from core.admin_helpers import (
+    UNSCOPED,
+    FixedQueryAdminMixin,
+    PhaseListFilter,
+    PreloadedAutocompleteForm,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyHistoryInline,
+    local_datetime,
+)
+from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 
 
 def _m2m_count(model, field_name: str) -> Coalesce:

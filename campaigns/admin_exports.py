@@ -24,7 +24,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.admin_helpers import local_datetime
 from campaigns.exports import (
     EXPORTS,
     enrollments_filename,
@@ -33,9 +32,10 @@ from campaigns.exports import (
     inline_max_rows,
 )
 from campaigns.models import Campaign, ExportJob
-from campaigns.workbooks import write_progress
-from emulation_config.workbooks import XLSX_CONTENT_TYPE, attachment_header, workbook_response
+from core.admin_helpers import local_datetime
+from core.workbooks import XLSX_CONTENT_TYPE, attachment_header, workbook_response
 from enrollments.workbooks import write_enrollments
+from reports.workbooks import write_progress
 
 
 @admin.register(ExportJob)

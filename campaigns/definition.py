@@ -47,6 +47,7 @@ from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from campaigns.choices import Product
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -63,7 +64,6 @@ from campaigns.models import (
     validate_time_zone,
 )
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
-from enrollments.choices import Product
 
 __all__ = [
     "DefinitionError",

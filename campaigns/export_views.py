@@ -29,13 +29,13 @@ from rest_framework.views import APIView
 
 from campaigns import exports
 from campaigns.models import Campaign, ExportJob
-from campaigns.workbooks import write_progress
-from emulation_config.api import Conflict
-from emulation_config.workbooks import XLSX_CONTENT_TYPE, attachment_header, workbook_response
+from core.api import Conflict
+from core.workbooks import XLSX_CONTENT_TYPE, attachment_header, workbook_response
 from enrollments.filters import EnrollmentFilter
 from enrollments.selectors import enrollments_visible_to
 from enrollments.views import _ERROR as ERROR
 from enrollments.workbooks import write_enrollments
+from reports.workbooks import write_progress
 
 XLSX = XLSX_CONTENT_TYPE
 _FILE = OpenApiResponse(OpenApiTypes.BINARY, description="An Excel workbook (.xlsx).")

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.models import AwardRule, Campaign, ExportJob, Phase
+from core.errors import InvalidTransition
 from enrollments.filters import EnrollmentFilter
 from enrollments.models import Enrollment
 from enrollments.selectors import agent_of, enrollments_visible_to
@@ -59,10 +60,6 @@ EXPORT_MOVES: dict[str, set[str]] = {
 
 # Campaigns whose progress an organization's manager may read: a draft is for staff only.
 PUBLISHED = (Campaign.Status.RUNNING, Campaign.Status.CLOSED)
-
-
-class InvalidTransition(Exception):
-    """A move the export job state map does not allow."""
 
 
 # --- Parameters ------------------------------------------------------------------------
@@ -260,7 +257,7 @@ def _check_enrollments(user, form) -> None:
 
 
 def _run_progress(output, form, user) -> int:
-    from campaigns.workbooks import write_progress
+    from reports.workbooks import write_progress
 
     campaign = form.cleaned_data["campaign"]
     return write_progress(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Indicator, IndicatorValue, Phase
 from collectors.models import Unit
-from emulation_config.spreadsheets import Column, ImportReport, Row, a_decimal, read_rows, text, whole_number
+from core.spreadsheets import Column, ImportReport, Row, a_decimal, read_rows, text, whole_number
 
 INDICATOR_VALUE_COLUMNS = [
     Column("campaign", "Mã phong trào", text),

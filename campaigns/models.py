@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.choices import Product
 from collectors.models import Agent, Locality, ServiceOrganization, Unit, code_validator
-from enrollments.choices import Product
 
 
 def validate_time_zone(value: str) -> None:

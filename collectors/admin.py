@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collectors.imports import AGENT_COLUMNS, agents_import
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
-from emulation_config.admin_imports import ExcelImport, ExcelImportAdminMixin
+from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 
 
 @admin.register(Locality)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
-from emulation_config.spreadsheets import Column, ImportReport, Row, one_of, read_rows, text
+from core.spreadsheets import Column, ImportReport, Row, one_of, read_rows, text
 
 ROLE_CHOICES = [
     *Agent.Role.choices,

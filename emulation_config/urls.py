@@ -8,8 +8,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from awards.views import AwardListWorkbookView, AwardViewSet, PhaseRankingWorkbookView, PhaseViewSet
 from campaigns.export_views import EnrollmentExportView, ExportJobViewSet, ProgressWorkbookView
-from campaigns.views import MyProgressView
 from enrollments.views import EnrollmentViewSet, QuoteView
+from reports.api import MyProgressView
 
 admin.site.site_header = _("Emulation campaigns — Vietnam Social Security")
 admin.site.site_title = _("Emulation campaigns")
@@ -49,5 +49,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # The web pages (login, campaigns, leaderboards, agents) at the site root.
-    path("", include("campaigns.page_urls")),
+    path("", include("reports.urls")),
 ]

@@ -7,14 +7,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_exports import export_enrollments
-from campaigns.admin_helpers import (
+from core.admin_helpers import (
     FixedQueryAdminMixin,
     PhaseListFilter,
     ReadOnlyHistoryAdmin,
     ReadOnlyHistoryInline,
     local_datetime,
 )
-from emulation_config.admin_imports import ExcelImport, ExcelImportAdminMixin
+from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 from enrollments.admin_actions import cancel_selected, confirm_selected, reject_selected
 from enrollments.imports import CONFIRMATION_COLUMNS, COVERAGE_COLUMNS, confirmations_import, coverage_import
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant

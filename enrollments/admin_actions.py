@@ -11,8 +11,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from emulation_config.admin_actions import ReasonForm, apply_each, ask_then_apply
-from enrollments.services import InvalidTransition, enrollment_cancel, enrollment_confirm, enrollment_reject
+from core.admin_actions import ReasonForm, apply_each, ask_then_apply
+from core.errors import InvalidTransition
+from enrollments.services import enrollment_cancel, enrollment_confirm, enrollment_reject
 
 
 def _enrollments_updated(count: int) -> str:

@@ -1,12 +1,11 @@
-"""Choices shared by campaigns and enrollments. No model imports here."""
+"""Choices of the enrollments app, and which statuses count. No model imports here."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.choices import Product
 
-class Product(models.TextChoices):
-    VSI = "VSI", _("Voluntary social insurance")
-    HHI = "HHI", _("Household health insurance")
+__all__ = ["Product"]  # re-exported: an enrollment's product is one a campaign counts
 
 
 class Gender(models.TextChoices):

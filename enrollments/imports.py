@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from emulation_config.spreadsheets import (
+from core.spreadsheets import (
     Column,
     ImportReport,
     Row,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Phase
 from campaigns.selectors import Participation, agent_participations
 from collectors.models import Agent, Locality
+from core.errors import InvalidTransition
 from enrollments.bulk import insert_participants
 from enrollments.choices import EnrollmentStatus, HouseholdCategory, Product
 from enrollments.contributions import ParameterTable, contribution_quote
@@ -36,10 +37,6 @@ from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition,
 MAX_BULK_ITEMS = 1000
 CLOCK_SKEW = timedelta(minutes=5)
 VSI_MINIMUM_AGE = 15
-
-
-class InvalidTransition(Exception):
-    """A status change the state map does not allow."""
 
 
 @dataclass

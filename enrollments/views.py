@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emulation_config.api import Conflict
+from core.api import Conflict
 from enrollments.contributions import contribution_quote
 from enrollments.filters import EnrollmentFilter
 from enrollments.selectors import agent_of, enrollments_visible_to
@@ -26,7 +26,6 @@ from enrollments.serializers import (
     ReasonSerializer,
 )
 from enrollments.services import (
-    InvalidTransition,
     enrollment_cancel,
     enrollment_confirm,
     enrollment_reject,
@@ -140,10 +139,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         kwargs = {"enrollment": enrollment, "by": request.user}
         if service is not enrollment_confirm:
             kwargs["reason"] = reason.validated_data["reason"]
-        try:
-            updated = service(**kwargs)
-        except InvalidTransition as exc:
-            raise Conflict(str(exc), errors={"status": [str(exc)]}) from None
+        updated = service(**kwargs)
         updated = self.get_queryset().get(pk=updated.pk)
         return Response(EnrollmentSerializer(updated).data)
 

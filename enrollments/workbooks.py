@@ -4,7 +4,7 @@ The rows are the ones a queryset selects — in the API and the export jobs the
 caller's visible enrollments narrowed by ``EnrollmentFilter``, the same filter
 set as the list endpoint. They are read in primary-key order as plain tuples
 (``values_list``, no model instances), ``chunk_size`` rows per round trip, and
-appended to a write-only sheet (``emulation_config.workbooks``), which streams
+appended to a write-only sheet (``core.workbooks``), which streams
 them to a temporary file: memory does not grow with the number of rows.
 """
 
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from emulation_config.workbooks import DATE, DATETIME, MONEY, Column, WorkbookWriter, datetime_text, excel_datetime
+from core.workbooks import DATE, DATETIME, MONEY, Column, WorkbookWriter, datetime_text, excel_datetime
 from enrollments.choices import EnrollmentStatus, NotCountedReason, Product
 from enrollments.models import Enrollment
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.services import (
-    InvalidTransition,
     award_approve,
     award_reject,
     award_review,
@@ -24,6 +23,7 @@ from awards.services import (
     salary_prize,
 )
 from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier
+from core.errors import InvalidTransition
 from enrollments.choices import EnrollmentStatus
 from enrollments.services import enrollment_cancel
 from tests.awards.conftest import sell

@@ -21,7 +21,7 @@ from awards.services import (
 )
 from awards.workbooks import NoRanking, write_award_list, write_ranking
 from campaigns.models import IndicatorValue, Phase
-from emulation_config.workbooks import WorkbookWriter, attachment_header, period_text, sheet_title
+from core.workbooks import WorkbookWriter, attachment_header, period_text, sheet_title
 from enrollments.choices import EnrollmentStatus
 from tests.awards.conftest import sell
 from tests.factories import (
@@ -403,7 +403,7 @@ def test_downloads_carry_an_ascii_name_and_the_exact_vietnamese_one():
 
 
 def test_a_styled_sheet_keeps_one_style_per_format_however_many_rows():
-    from emulation_config.workbooks import Column
+    from core.workbooks import Column
 
     book = WorkbookWriter()
     sheet = book.sheet("Dữ liệu", columns=[Column("Số", 8, "#,##0"), Column("Tỷ lệ", 8, "0.00%")], titles=["Tiêu đề"])
@@ -474,7 +474,7 @@ def test_an_admin_action_exports_the_selected_awards(client, council_member, fin
 
 
 def test_a_datetime_in_an_unformatted_column_keeps_its_format_to_itself():
-    from emulation_config.workbooks import Column
+    from core.workbooks import Column
 
     book = WorkbookWriter()
     sheet = book.sheet("Dữ liệu", columns=[Column("Lúc"), Column("Số"), Column("Tỷ lệ", 8, "0.00%")])

@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.imports import indicator_values_import
 from campaigns.models import IndicatorValue, Phase
-from emulation_config.spreadsheets import a_decimal
+from core.spreadsheets import a_decimal
 from tests.factories import CampaignFactory, IndicatorFactory, PhaseFactory, UnitFactory
 from tests.spreadsheets import upload as spreadsheet
 

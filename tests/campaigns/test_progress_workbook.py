@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from campaigns.models import PlanTarget
-from campaigns.workbooks import write_progress
 from collectors.models import Locality, Unit
 from enrollments.choices import EnrollmentStatus
+from reports.workbooks import write_progress
 from tests.factories import (
     AgentFactory,
     CampaignFactory,

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from emulation_config.spreadsheets import SpreadsheetError
+from core.spreadsheets import SpreadsheetError
 from enrollments.imports import confirmations_import, coverage_import
 from enrollments.models import CoveragePeriod, Enrollment, Participant
 from enrollments.services import enrollment_submit

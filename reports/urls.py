@@ -2,14 +2,14 @@
 
 Deny by default: every page but the login page is wrapped in ``login_required``
 here, so that a page added to this list cannot forget it; each view then checks
-what the user may read (``campaigns.pages``).
+what the user may read (``reports.pages``).
 """
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from campaigns import pages
+from reports import pages
 
 app_name = "pages"
 

@@ -10,7 +10,7 @@ Who sees what follows the leaderboard rules of ``awards.permissions``:
 - an agent sees the campaigns they take part in, the board of their own
   cluster and their own numbers.
 
-Every page needs a login (``campaigns.page_urls`` wraps each view); refusals
+Every page needs a login (``reports.urls`` wraps each view); refusals
 render ``pages/forbidden.html`` with status 403. The pages are Vietnamese
 unless the user picked another language with the switch (the language cookie):
 a browser's Accept-Language alone does not turn them to English.
@@ -563,7 +563,7 @@ def agent_progress(*, agent: Agent) -> list[CampaignProgress]:
     """Per running or closed campaign the agent takes part in and per phase:
     what counts, each quota and what remains, and the agent's place on the
     board of the first agent rule ranking them. What ``GET /api/v1/me/progress/``
-    answers (``campaigns.views.MyProgressView``), for closed campaigns too."""
+    answers (``reports.api.MyProgressView``), for closed campaigns too."""
     participations = agent_participations(agent=agent, statuses=PUBLISHED)
     phase_ids = [phase.pk for p in participations for phase in p.phases]
     tallies: dict[int, list[tuple[str, int, int]]] = defaultdict(list)

@@ -2,7 +2,9 @@
 
 Every error answers ``{"message": …, "code": …, "errors": {field: [messages]}}``:
 validation errors (DRF's and Django's) keep a message per field, nested the
-way the request was; other errors carry an empty ``errors``.
+way the request was; a refused transition (``core.errors.InvalidTransition``)
+answers 409 with its message under the field it concerns; other errors carry
+an empty ``errors``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import InvalidTransition
 
 
 class Conflict(exceptions.APIException):
@@ -33,6 +37,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, InvalidTransition):
+        exc = Conflict(str(exc), errors={exc.field: [str(exc)]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

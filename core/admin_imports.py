@@ -28,7 +28,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from emulation_config.spreadsheets import Column, ImportReport, SpreadsheetError, template_workbook
+from core.spreadsheets import Column, ImportReport, SpreadsheetError, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

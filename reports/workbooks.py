@@ -37,7 +37,7 @@ from django.utils import timezone, translation
 from campaigns.membership import campaign_members_sql
 from campaigns.models import Campaign, Cluster, Phase, PlanTarget, Team
 from collectors.models import Locality, ServiceOrganization, Unit
-from emulation_config.workbooks import COUNT, PERCENT, Column, WorkbookWriter, datetime_text, period_text
+from core.workbooks import COUNT, PERCENT, Column, WorkbookWriter, datetime_text, period_text
 from enrollments.choices import EnrollmentStatus, Product
 from enrollments.models import Enrollment
 
