@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.admin_actions import AWARD_ACTIONS
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
-from awards.views import default_rule, phase_rules
+from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.models import Campaign, Phase
 from core.admin_helpers import PhaseListFilter, ReadOnlyHistoryAdmin, ReadOnlyHistoryInline, local_datetime

@@ -29,8 +29,8 @@ from rest_framework.views import APIView
 
 from awards.models import Award, Finalization, Standing
 from awards.permissions import require_leaderboard_access, require_perm
-from awards.scoring import Boards, CompetitorStanding, LiveBoard, applicable_quotas, rule_applies, rule_clusters
-from awards.scoring import standings as live_standings
+from awards.scoring import Boards, CompetitorStanding, LiveBoard, rule_clusters
+from awards.selectors import board_quotas, current_finalization, default_rule, phase_rules, stored_quota_counts
 from awards.serializers import (
     ApproveInSerializer,
     AwardSerializer,
@@ -58,81 +58,6 @@ from core.workbooks import workbook_response
 from enrollments.views import _ERROR as ERROR
 
 # --- Leaderboards ---------------------------------------------------------------------
-
-
-def phase_rules(phase: Phase) -> list[AwardRule]:
-    """The campaign's award rules that rank competitors at ``phase``, in order."""
-    rules = (
-        AwardRule.objects.filter(campaign_id=phase.campaign_id)
-        .select_related("campaign", "cluster")
-        .order_by("position", "code", "pk")
-    )
-    return [rule for rule in rules if rule_applies(rule, phase)]
-
-
-def default_rule(rules: list[AwardRule]) -> AwardRule | None:
-    """The first rule ranking agents, else the first rule."""
-    for rule in rules:
-        if rule.competitor_kind == CompetitorKind.AGENT:
-            return rule
-    return rules[0] if rules else None
-
-
-def current_finalization(phase: Phase) -> Finalization | None:
-    """The finalization whose standings are final, when the phase is finalized."""
-    if phase.status != Phase.Status.FINALIZED:
-        return None
-    return Finalization.objects.filter(phase=phase, current=True).first()
-
-
-def board_quotas(*, rule: AwardRule, phase: Phase, boards: Boards) -> list[Quota]:
-    """The quotas whose counts the standings carry, in their order (as ``standings_sql`` picks them)."""
-    if rule.metric == AwardRule.Metric.INDICATORS or not rule.requires_quota:
-        return []
-    return applicable_quotas(rule=rule, phase=phase, boards=boards)
-
-
-def agent_standing(*, phase: Phase, agent, cluster: Cluster | None, rules: list[AwardRule]) -> dict:
-    """The agent's place at ``phase`` on the board of the first agent rule that
-    ranks them (their role, their cluster): final when the phase is finalized,
-    provisional otherwise. One standings computation."""
-    empty = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None}
-    cluster_id = cluster.pk if cluster else None
-    rule = next(
-        (
-            rule
-            for rule in rules
-            if rule.competitor_kind == CompetitorKind.AGENT
-            and rule.role in ("", agent.role)
-            and rule.cluster_id in (None, cluster_id)
-        ),
-        None,
-    )
-    if rule is None:
-        return empty
-    board = cluster if rule.per_cluster else None
-    finalization = current_finalization(phase)
-    if finalization is not None:
-        stored = Standing.objects.filter(finalization=finalization, rule=rule, cluster=board)
-        mine = stored.filter(agent=agent).values("position", "rank", "eligible").first()
-        place = (mine["position"], mine["rank"], mine["eligible"]) if mine else None
-        competitors = stored.count()
-    else:
-        rows = live_standings(rule=rule, phase=phase, cluster=board)
-        row = next((row for row in rows if row.competitor_id == agent.pk), None)
-        place = (row.position, row.rank, row.eligible) if row else None
-        competitors = len(rows)
-    if place is None:
-        return {**empty, "rule": rule.code, "competitors": competitors}
-    position, rank, eligible = place
-    return {
-        "rule": rule.code,
-        # The prize rank among the eligible; an agent not (yet) eligible sees their place on the board.
-        "rank": rank if eligible and rank is not None else position,
-        "position": position,
-        "eligible": eligible,
-        "competitors": competitors,
-    }
 
 
 @dataclass
@@ -203,14 +128,6 @@ def _live_row(row: CompetitorStanding) -> dict:
         "reached_at": row.reached_at,
         "quota_counts": list(row.quota_counts),
     }
-
-
-def stored_quota_counts(row: Standing) -> list[int]:
-    """The quota counts a stored standing carries."""
-    counts = getattr(row, "quotas", None)
-    if counts is None:  # standings stored before quota counts had their own column
-        counts = (getattr(row, "details", None) or {}).get("quotas", [])
-    return list(counts)
 
 
 def _stored_row(row: Standing, keep: list[int] | None) -> dict:

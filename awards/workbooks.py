@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from awards.models import Award, Finalization, Nomination, Standing
 from awards.scoring import Boards, rule_clusters, standings
-from awards.views import board_quotas, current_finalization, default_rule, phase_rules
+from awards.selectors import board_quotas, current_finalization, default_rule, phase_rules
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota, Team
 from collectors.models import Agent, Unit
 from core.workbooks import (

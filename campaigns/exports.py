@@ -311,7 +311,7 @@ def _progress_name(form) -> str:
 
 
 def _ranking_name(form) -> str:
-    from awards.views import default_rule, phase_rules
+    from awards.selectors import default_rule, phase_rules
     from awards.workbooks import ranking_filename
 
     phase = form.cleaned_data["phase"]

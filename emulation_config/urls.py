@@ -3,13 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
-
-from awards.views import AwardListWorkbookView, AwardViewSet, PhaseRankingWorkbookView, PhaseViewSet
-from campaigns.export_views import EnrollmentExportView, ExportJobViewSet, ProgressWorkbookView
-from enrollments.views import EnrollmentViewSet, QuoteView
-from reports.api import MyProgressView
 
 admin.site.site_header = _("Emulation campaigns — Vietnam Social Security")
 admin.site.site_title = _("Emulation campaigns")
@@ -23,23 +17,12 @@ class TokenView(ObtainAuthToken):
     throttle_scope = "token"
 
 
-router = DefaultRouter()
-router.register("enrollments", EnrollmentViewSet, basename="enrollment")
-router.register("phases", PhaseViewSet, basename="phase")
-router.register("awards", AwardViewSet, basename="award")
-router.register("exports", ExportJobViewSet, basename="export")
-
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
-    path("me/progress/", MyProgressView.as_view(), name="my-progress"),
-    path("quote/", QuoteView.as_view(), name="quote"),
-    # Before the router: its "enrollments/<pk>.<format>" would take "enrollments/export.xlsx".
-    path("enrollments/export.xlsx", EnrollmentExportView.as_view(), name="enrollment-export"),
-    path("campaigns/<slug:code>/progress.xlsx", ProgressWorkbookView.as_view(), name="campaign-progress-workbook"),
-    # Also before the router, whose "awards/<pk>.<format>" would take "awards/export.xlsx".
-    path("phases/<int:pk>/ranking.xlsx", PhaseRankingWorkbookView.as_view(), name="phase-ranking-workbook"),
-    path("awards/export.xlsx", AwardListWorkbookView.as_view(), name="award-export"),
-    path("", include(router.urls)),
+    path("", include("reports.api_urls")),
+    path("", include("enrollments.api_urls")),
+    path("", include("awards.api_urls")),
+    path("", include("core.api_urls")),
 ]
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from awards.scoring import rule_applies
-from awards.views import agent_standing
+from awards.selectors import agent_standing
 from campaigns.models import AwardRule, Phase, Quota
 from campaigns.selectors import agent_participations
 from enrollments.models import Enrollment

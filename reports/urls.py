@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from reports import pages
+from reports.pages import agents, common, leaderboard, overview
 
 app_name = "pages"
 
@@ -18,19 +18,19 @@ LOGIN_URL = reverse_lazy("pages:login")
 
 def _page(view):
     """A page for logged-in users, in Vietnamese unless they chose otherwise."""
-    return pages.vietnamese_unless_chosen(login_required(view, login_url=LOGIN_URL))
+    return common.vietnamese_unless_chosen(login_required(view, login_url=LOGIN_URL))
 
 
 urlpatterns = [
-    path("login/", pages.vietnamese_unless_chosen(pages.LoginView.as_view()), name="login"),
-    path("logout/", pages.LogoutView.as_view(), name="logout"),
+    path("login/", common.vietnamese_unless_chosen(common.LoginView.as_view()), name="login"),
+    path("logout/", common.LogoutView.as_view(), name="logout"),
     path("", _page(RedirectView.as_view(pattern_name="pages:campaigns")), name="home"),
-    path("campaigns/", _page(pages.campaign_list), name="campaigns"),
-    path("campaigns/<slug:code>/", _page(pages.campaign_overview), name="campaign"),
+    path("campaigns/", _page(overview.campaign_list), name="campaigns"),
+    path("campaigns/<slug:code>/", _page(overview.campaign_overview), name="campaign"),
     path(
         "campaigns/<slug:code>/phases/<int:number>/leaderboard/",
-        _page(pages.leaderboard),
+        _page(leaderboard.leaderboard),
         name="leaderboard",
     ),
-    path("agents/<str:code>/", _page(pages.agent_page), name="agent"),
+    path("agents/<str:code>/", _page(agents.agent_page), name="agent"),
 ]

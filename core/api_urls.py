@@ -1,0 +1,11 @@
+"""The export jobs API under ``/api/v1/`` (included by ``emulation_config.urls``)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from campaigns.export_views import ExportJobViewSet
+
+router = SimpleRouter()
+router.register("exports", ExportJobViewSet, basename="export")
+
+urlpatterns = [path("", include(router.urls))]
