@@ -13,10 +13,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from awards.admin_actions import AWARD_ACTIONS
+from awards.admin_actions import AWARD_ACTIONS, PHASE_ACTIONS
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
+from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
 from campaigns.models import Campaign, Phase
 from core.admin_helpers import PhaseListFilter, ReadOnlyHistoryAdmin, ReadOnlyHistoryInline, local_datetime
 from core.workbooks import workbook_response
@@ -303,3 +304,22 @@ class RankingWorkbookAdminMixin:
             self.message_user(request, _("Select one phase to download its ranking."), messages.WARNING)
             return None
         return self._ranking_response(request, phases[0], None)
+
+
+# The campaigns app registers phases; their lifecycle (close, finalize, reopen)
+# and ranking workbooks belong to this app, which adds them to that admin.
+admin.site.unregister(Phase)
+
+
+@admin.register(Phase)
+class PhaseAdmin(RankingWorkbookAdminMixin, CampaignsPhaseAdmin):
+    actions = [*PHASE_ACTIONS, "download_ranking"]
+
+    def has_close_permission(self, request):
+        return request.user.has_perm("campaigns.close_phase")
+
+    def has_finalize_permission(self, request):
+        return request.user.has_perm("campaigns.finalize_phase")
+
+    def has_reopen_permission(self, request):
+        return request.user.has_perm("campaigns.reopen_phase")

@@ -20,8 +20,6 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from awards.admin import RankingWorkbookAdminMixin
-from awards.admin_actions import PHASE_ACTIONS
 from campaigns.admin_definition import CampaignDefinitionAdminMixin
 from campaigns.admin_exports import download_progress  # also registers the export job admin
 from campaigns.choices import Product
@@ -314,7 +312,10 @@ class PhaseTransitionInline(ReadOnlyHistoryInline):
 
 
 @admin.register(Phase)
-class PhaseAdmin(RankingWorkbookAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+class PhaseAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+    """Phases. Their lifecycle actions and ranking workbooks are added by the awards
+    app's admin (``awards.admin.PhaseAdmin``), which registers this class's subclass."""
+
     list_display = ["name", "campaign", "number", "start_display", "cutoff_display", "grace", "status"]
     list_display_links = ["name"]
     list_filter = ["status", "campaign"]
@@ -324,16 +325,6 @@ class PhaseAdmin(RankingWorkbookAdminMixin, FixedQueryAdminMixin, admin.ModelAdm
     fields = ["campaign", "number", "name", "start", "cutoff", "grace", "status", "closed_at", "finalized_at"]
     readonly_fields = ["status", "closed_at", "finalized_at"]
     inlines = [PhaseTransitionInline]
-    actions = [*PHASE_ACTIONS, "download_ranking"]
-
-    def has_close_permission(self, request):
-        return request.user.has_perm("campaigns.close_phase")
-
-    def has_finalize_permission(self, request):
-        return request.user.has_perm("campaigns.finalize_phase")
-
-    def has_reopen_permission(self, request):
-        return request.user.has_perm("campaigns.reopen_phase")
 
     @admin.display(description=_("start"), ordering="start")
     def start_display(self, obj):
