@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,11 +19,10 @@ from awards.services import (
     award_reject,
     award_review,
     award_revoke,
-    phase_close,
+    phase_finalize_request,
     phase_reopen,
 )
-from awards.tasks import request_finalize
-from campaigns.models import Phase
+from campaigns.services import phase_close
 from core.admin_actions import ReasonForm, apply_each, ask_then_apply
 from core.errors import InvalidTransition
 
@@ -57,30 +55,23 @@ close_phases.short_description = _("Close the selected phases")
 close_phases.allowed_permissions = ["close"]
 
 
+def _finalizing_queued(count: int) -> str:
+    return ngettext(
+        "Finalizing %(n)d phase: the final standings and proposed awards appear when it is done.",
+        "Finalizing %(n)d phases: the final standings and proposed awards appear when they are done.",
+        count,
+    ) % {"n": count}
+
+
 def finalize_phases(modeladmin, request, queryset):
-    queued, refused = 0, []
-    for phase in queryset.order_by("pk"):
-        if phase.status != Phase.Status.CLOSED:
-            refused.append(
-                _("%(phase)s is %(status)s: close it before finalizing.")
-                % {"phase": phase, "status": phase.get_status_display()}
-            )
-            continue
-        request_finalize(phase_id=phase.pk, by=request.user)
-        queued += 1
-    if queued:
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "Finalizing %(n)d phase: the final standings and proposed awards appear when it is done.",
-                "Finalizing %(n)d phases: the final standings and proposed awards appear when they are done.",
-                queued,
-            )
-            % {"n": queued},
-            messages.SUCCESS,
-        )
-    for line in refused:
-        modeladmin.message_user(request, line, messages.ERROR)
+    apply_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda phase: phase_finalize_request(phase=phase, by=request.user),
+        refused=(InvalidTransition,),
+        done=_finalizing_queued,
+    )
 
 
 finalize_phases.short_description = _("Finalize the selected phases (final standings and proposed awards)")

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.scoring import Boards, rule_applies, standings_sql
-from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PhaseTransition, PrizeTier, Team
+from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PrizeTier, Team
+from campaigns.services import phase_move
 from collectors.models import Unit
 from core.errors import InvalidTransition
 from enrollments.contributions import ParameterTable
@@ -35,74 +36,6 @@ SALARY_ROUNDING = 10_000
 
 
 # --- Phases ---------------------------------------------------------------------------
-
-PHASE_MOVES = {
-    Phase.Status.SCHEDULED: {Phase.Status.OPEN, Phase.Status.CLOSED},
-    Phase.Status.OPEN: {Phase.Status.CLOSED},
-    Phase.Status.CLOSED: {Phase.Status.FINALIZED},
-    Phase.Status.FINALIZED: {Phase.Status.CLOSED},
-}
-
-
-def _move_phase(phase: Phase, to_status: str, *, by=None, reason: str = "", now: datetime | None = None) -> Phase:
-    """Move a locked phase and record it."""
-    if to_status not in PHASE_MOVES[phase.status]:
-        raise InvalidTransition(
-            _("%(phase)s is %(status)s and cannot become %(to)s.")
-            % {"phase": phase, "status": phase.get_status_display(), "to": Phase.Status(to_status).label}
-        )
-    now = now or timezone.now()
-    previous = phase.status
-    phase.status = to_status
-    fields = ["status"]
-    if to_status == Phase.Status.CLOSED and previous != Phase.Status.FINALIZED:
-        phase.closed_at = now
-        fields.append("closed_at")
-    if to_status == Phase.Status.FINALIZED:
-        phase.finalized_at = now
-        fields.append("finalized_at")
-    phase.save(update_fields=fields)
-    PhaseTransition.objects.create(phase=phase, from_status=previous, to_status=to_status, by=by, reason=reason)
-    return phase
-
-
-def phase_open(*, phase: Phase, by=None, reason: str = "") -> Phase:
-    with transaction.atomic():
-        locked = Phase.objects.select_for_update().get(pk=phase.pk)
-        return _move_phase(locked, Phase.Status.OPEN, by=by, reason=reason)
-
-
-def phase_close(*, phase: Phase, by=None, reason: str = "") -> Phase:
-    """Close a phase by hand (early, or when the periodic task has not run yet).
-    A finalized phase is reopened, with a reason, not closed."""
-    with transaction.atomic():
-        locked = Phase.objects.select_for_update().get(pk=phase.pk)
-        if locked.status == Phase.Status.FINALIZED:
-            raise InvalidTransition(_("%(phase)s is finalized: reopen it, with a reason, instead.") % {"phase": locked})
-        return _move_phase(locked, Phase.Status.CLOSED, by=by, reason=reason)
-
-
-def phases_advance(*, now: datetime | None = None) -> dict[str, list[int]]:
-    """Open the phases whose start has come and close those whose cutoff and
-    grace have passed; for the periodic task. Returns the ids moved."""
-    now = now or timezone.now()
-    moved: dict[str, list[int]] = {"opened": [], "closed": []}
-    due = Phase.objects.filter(status__in=[Phase.Status.SCHEDULED, Phase.Status.OPEN]).filter(
-        Q(start__lte=now, status=Phase.Status.SCHEDULED) | Q(cutoff__lte=now)
-    )
-    for phase_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            # skip_locked: another worker already handles this phase.
-            phase = Phase.objects.select_for_update(skip_locked=True).filter(pk=phase_id).first()
-            if phase is None or phase.status not in (Phase.Status.SCHEDULED, Phase.Status.OPEN):
-                continue
-            if now >= phase.submission_deadline:
-                _move_phase(phase, Phase.Status.CLOSED, reason=_("Cutoff and submission grace passed."), now=now)
-                moved["closed"].append(phase.pk)
-            elif phase.status == Phase.Status.SCHEDULED and now >= phase.start:
-                _move_phase(phase, Phase.Status.OPEN, reason=_("The phase started."), now=now)
-                moved["opened"].append(phase.pk)
-    return moved
 
 
 def phases_due_for_finalizing(*, now: datetime | None = None) -> list[int]:
@@ -133,7 +66,7 @@ def phase_reopen(*, phase: Phase, by, reason: str) -> Phase:
             raise InvalidTransition(_("An award of this phase is already approved: the phase cannot be reopened."))
         for award in Award.objects.select_for_update().filter(phase=locked, status__in=Award.ACTIVE).order_by("pk"):
             _move_award(award, Award.Status.SUPERSEDED, by=by, reason=reason)
-        return _move_phase(locked, Phase.Status.CLOSED, by=by, reason=reason)
+        return phase_move(phase=locked, to_status=Phase.Status.CLOSED, by=by, reason=reason)
 
 
 # --- Finalizing -----------------------------------------------------------------------
@@ -237,6 +170,33 @@ def _winner_set(finalization: Finalization | None) -> set[_Winner]:
     return {_Winner(rule, tier, cluster or "", f"{code} · {name}") for rule, tier, cluster, code, name in rows}
 
 
+def _require_closed(phase: Phase) -> None:
+    """Only a closed phase is finalized: its receipts are all in."""
+    if phase.status != Phase.Status.CLOSED:
+        raise InvalidTransition(
+            _("%(phase)s is %(status)s: close it before finalizing.")
+            % {"phase": phase.name, "status": phase.get_status_display()}
+        )
+
+
+def phase_finalize_request(*, phase: Phase, by=None) -> Phase:
+    """Queue finalizing a closed phase (a Celery task, sent once the caller's
+    transaction commits). Refused for a phase already finalized (reopen it first)
+    or not closed yet. Returns the locked phase."""
+    from awards.tasks import finalize_phase  # the task module imports these services
+
+    with transaction.atomic():
+        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        if locked.status == Phase.Status.FINALIZED:
+            raise InvalidTransition(
+                _("%(phase)s is already finalized; reopen it first to finalize again.") % {"phase": locked.name}
+            )
+        _require_closed(locked)
+        user_id = by.pk if by is not None and by.is_authenticated else None
+        transaction.on_commit(lambda: finalize_phase.delay(locked.pk, user_id))
+    return locked
+
+
 def phase_finalize(
     *, phase_id: int, by=None, trigger: str = Finalization.Trigger.STAFF, now: datetime | None = None
 ) -> Finalization | None:
@@ -251,11 +211,7 @@ def phase_finalize(
         phase = Phase.objects.select_for_update().select_related("campaign").filter(pk=phase_id).first()
         if phase is None or phase.status == Phase.Status.FINALIZED:
             return None
-        if phase.status != Phase.Status.CLOSED:
-            raise InvalidTransition(
-                _("%(phase)s is %(status)s: close it before finalizing.")
-                % {"phase": phase, "status": phase.get_status_display()}
-            )
+        _require_closed(phase)
         previous = Finalization.objects.filter(phase=phase, current=True).first()
         version = (Finalization.objects.filter(phase=phase).aggregate(top=Max("version"))["top"] or 0) + 1
         Finalization.objects.filter(phase=phase, current=True).update(current=False)
@@ -305,7 +261,7 @@ def phase_finalize(
             }
             finalization.save(update_fields=["changes"])
         reason = _("Finalized, version %(version)s.") % {"version": version}
-        _move_phase(phase, Phase.Status.FINALIZED, by=by, reason=reason, now=now)
+        phase_move(phase=phase, to_status=Phase.Status.FINALIZED, by=by, reason=reason, now=now)
         return finalization
 
 

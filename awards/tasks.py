@@ -8,10 +8,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from awards.models import Finalization
-from awards.services import phase_finalize, phases_advance, phases_due_for_finalizing
+from awards.services import phase_finalize, phases_due_for_finalizing
+from campaigns.services import phases_advance
 
 
 @shared_task(name="awards.advance_phases", ignore_result=True)
@@ -41,9 +41,3 @@ def finalize_phase(phase_id: int, user_id: int | None = None, trigger: str = Fin
         "version": finalization.version,
         "awards": finalization.awards.count(),
     }
-
-
-def request_finalize(*, phase_id: int, by=None) -> None:
-    """Queue finalizing once the caller's transaction commits."""
-    user_id = by.pk if by is not None and by.is_authenticated else None
-    transaction.on_commit(lambda: finalize_phase.delay(phase_id, user_id))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import django_filters
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -48,12 +47,11 @@ from awards.services import (
     award_reject,
     award_review,
     award_revoke,
-    phase_close,
+    phase_finalize_request,
     phase_reopen,
 )
-from awards.tasks import request_finalize
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
-from core.api import Conflict
+from campaigns.services import phase_close
 from core.workbooks import workbook_response
 from enrollments.views import _ERROR as ERROR
 
@@ -294,11 +292,6 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         phase = self.get_object()
         body = ReasonInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if phase.status == Phase.Status.FINALIZED:
-            # phase_close would move a finalized phase back to closed without a
-            # reason and without superseding its awards: that is a reopening.
-            message = _("%(phase)s is finalized: reopen it, with a reason, instead.") % {"phase": phase.name}
-            raise Conflict(message, errors={"status": [message]})
         phase_close(phase=phase, by=request.user, reason=body.validated_data["reason"])
         return self._answer(phase)
 
@@ -312,20 +305,7 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Staff: finalize a closed phase. Queued: read the phase at `status_url` until it is finalized."""
         require_perm(request.user, "campaigns.finalize_phase", _("You may not finalize phases."))
         phase = self.get_object()
-        with transaction.atomic():
-            locked = Phase.objects.select_for_update().get(pk=phase.pk)
-            if locked.status == Phase.Status.FINALIZED:
-                message = _("%(phase)s is already finalized; reopen it first to finalize again.") % {
-                    "phase": locked.name
-                }
-                raise Conflict(message, errors={"status": [message]})
-            if locked.status != Phase.Status.CLOSED:
-                message = _("%(phase)s is %(status)s: close it before finalizing.") % {
-                    "phase": locked.name,
-                    "status": locked.get_status_display(),
-                }
-                raise Conflict(message, errors={"status": [message]})
-            request_finalize(phase_id=phase.pk, by=request.user)
+        phase_finalize_request(phase=phase, by=request.user)
         url = reverse("api:phase-detail", args=[phase.pk], request=request)
         body = {"message": _("Finalizing has been queued."), "status_url": url, "phase": self._answer(phase).data}
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from awards.models import Award, AwardTransition
-from awards.services import phase_close, phase_finalize
+from awards.services import phase_finalize
+from campaigns.services import phase_close
 from enrollments.choices import EnrollmentStatus
 from tests.factories import AgentFactory, AwardRuleFactory, EnrollmentFactory, PrizeTierFactory
 from tests.intake_fixtures import client_for

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from awards.services import phase_close, phase_finalize
+from awards.services import phase_finalize
+from campaigns.services import phase_close
 from enrollments.choices import EnrollmentStatus
 from tests.factories import (
     AgentFactory,

@@ -9,9 +9,10 @@ import pytest
 from django.contrib.admin import helpers
 
 from awards.models import Award, AwardTransition, Finalization
-from awards.services import phase_close, phase_finalize
+from awards.services import phase_finalize
 from awards.tasks import advance_phases
 from campaigns.models import Phase
+from campaigns.services import phase_close
 from tests.awards.conftest import sell
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,13 @@ from awards.services import (
     award_review,
     award_revoke,
     nomination_add,
-    phase_close,
     phase_finalize,
     phase_reopen,
-    phases_advance,
     phases_due_for_finalizing,
     salary_prize,
 )
 from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier
+from campaigns.services import phase_close, phases_advance
 from core.errors import InvalidTransition
 from enrollments.choices import EnrollmentStatus
 from enrollments.services import enrollment_cancel

@@ -17,9 +17,10 @@ from celery.contrib.testing.worker import start_worker
 from django.db import close_old_connections, connection, transaction
 
 from awards.models import Award, Finalization, Standing
-from awards.services import phase_close, phase_finalize
-from awards.tasks import finalize_phase, request_finalize
+from awards.services import phase_finalize, phase_finalize_request
+from awards.tasks import finalize_phase
 from campaigns.models import Phase
+from campaigns.services import phase_close
 from emulation_config.celery import app
 from tests.awards.conftest import sell
 
@@ -61,7 +62,7 @@ def test_two_finalize_tasks_at_once_on_a_real_worker_finalize_once(closed_contes
 def test_finalizing_is_queued_on_commit_and_run_by_the_worker(closed_contest, worker):
     phase = closed_contest["phase"]
     with transaction.atomic():
-        request_finalize(phase_id=phase.pk)
+        phase_finalize_request(phase=phase)
         time.sleep(0.5)
         assert Phase.objects.get(pk=phase.pk).status == Phase.Status.CLOSED  # nothing sent before the commit
 

@@ -29,12 +29,12 @@ from awards.services import (
     award_totals,
     nomination_add,
     nomination_outside,
-    phase_close,
     phase_finalize,
     phase_reopen,
 )
 from campaigns.definition import campaign_import, parse_definition
 from campaigns.models import AwardRule, Campaign, Indicator, IndicatorValue, Phase, Team
+from campaigns.services import phase_close
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
 from enrollments.choices import EnrollmentStatus, Gender, NotCountedReason, Product
 from enrollments.identity import make_personal_id

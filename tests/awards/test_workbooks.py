@@ -16,11 +16,11 @@ from awards.services import (
     award_review,
     nomination_add,
     nomination_decide,
-    phase_close,
     phase_finalize,
 )
 from awards.workbooks import NoRanking, write_award_list, write_ranking
 from campaigns.models import IndicatorValue, Phase
+from campaigns.services import phase_close
 from core.workbooks import WorkbookWriter, attachment_header, period_text, sheet_title
 from enrollments.choices import EnrollmentStatus
 from tests.awards.conftest import sell

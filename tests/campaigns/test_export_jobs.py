@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from awards.services import phase_close, phase_finalize
+from awards.services import phase_finalize
 from campaigns.exports import export_job_request, export_job_run
 from campaigns.models import Campaign, ExportJob, Phase
+from campaigns.services import phase_close
 from campaigns.tasks import run_export
 from enrollments.choices import EnrollmentStatus
 from tests.factories import (

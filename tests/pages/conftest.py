@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from awards.services import phase_close
 from campaigns.models import Phase, PlanTarget, Quota
+from campaigns.services import phase_close
 from collectors.models import ServiceOrganization
 from enrollments.choices import EnrollmentStatus
 from tests.factories import (
