@@ -38,5 +38,17 @@ class NotCountedReason(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What counts (DESIGN §5 "Counting"): a counted enrollment counts while it is
+# submitted or confirmed for provisional standings, progress and reports, and only
+# once confirmed for final standings. Every other status is never counted.
+PROVISIONAL_STATUSES = (EnrollmentStatus.SUBMITTED, EnrollmentStatus.CONFIRMED)
+FINAL_STATUSES = (EnrollmentStatus.CONFIRMED,)
+
+
+def counting_statuses(*, final: bool) -> tuple[str, ...]:
+    """The statuses an enrollment flagged ``counted`` needs to count: final standings or provisional ones."""
+    return FINAL_STATUSES if final else PROVISIONAL_STATUSES
+
+
 VSI_PAYMENT_MONTHS = (1, 3, 6, 12)
 HHI_PAYMENT_MONTHS = (3, 6, 12)

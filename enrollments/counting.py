@@ -21,7 +21,6 @@ from enrollments.bulk import insert_enrollments
 from enrollments.choices import EnrollmentStatus, NotCountedReason
 from enrollments.models import CoveragePeriod, Enrollment
 
-ACTIVE_STATUSES = (EnrollmentStatus.SUBMITTED, EnrollmentStatus.CONFIRMED)
 _CLOSED_REASON = {
     EnrollmentStatus.REJECTED: NotCountedReason.REJECTED,
     EnrollmentStatus.CANCELLED: NotCountedReason.CANCELLED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from collectors.models import Agent
+from enrollments.choices import counting_statuses
 from enrollments.models import Enrollment
 
 
@@ -16,6 +17,12 @@ def agent_of(user) -> Agent | None:
         return user.agent
     except Agent.DoesNotExist:
         return None
+
+
+def counted_enrollments(*, final: bool = False) -> QuerySet[Enrollment]:
+    """The enrollments that count: provisional (submitted or confirmed) unless ``final`` (confirmed only).
+    Every figure of counted new participants starts from here."""
+    return Enrollment.objects.filter(counted=True, status__in=counting_statuses(final=final))
 
 
 def enrollments_visible_to(user) -> QuerySet[Enrollment]:
