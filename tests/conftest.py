@@ -19,6 +19,28 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 pytest_plugins = ["tests.intake_fixtures"]
 
 
+def pytest_configure(config):
+    """Under pytest-xdist, each worker gets a Redis database of its own, as it gets a
+    test database of its own: a test clearing the cache, or a real Celery worker
+    taking tasks from the broker, must not reach into another worker's tests."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.core.cache import caches
+
+    from emulation_config.celery import app
+
+    parts = urlsplit(settings.REDIS_URL)
+    base = int(parts.path.strip("/") or 0)
+    url = urlunsplit(parts._replace(path=f"/{base + 1 + int(worker[2:])}"))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
+    settings.CACHES["default"]["LOCATION"] = url
+    caches.__dict__.pop("settings", None)  # read CACHES again on first use
+    app.conf.broker_url = app.conf.result_backend = url
+
+
 def _need(condition: bool, reason: str) -> None:
     if condition:
         return
