@@ -14,21 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
-from campaigns.models import Phase, PlanTarget, Quota
+from campaigns.models import PlanTarget
 from campaigns.services import phase_close
 from collectors.models import ServiceOrganization
-from enrollments.choices import EnrollmentStatus
+from tests.contest import NAMED_TIERS, build_contest
 from tests.factories import (
-    AgentFactory,
-    AwardRuleFactory,
-    CampaignFactory,
-    ClusterFactory,
-    DistrictFactory,
-    EnrollmentFactory,
-    PhaseFactory,
-    PrizeTierFactory,
     ServiceOrganizationFactory,
     UserFactory,
 )
@@ -39,71 +30,37 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 @pytest.fixture
 def league(db):
-    """Campaign ``qn``: phase 1 closed (its cutoff passed), phase 2 open; cluster 1
-    (east) with a quota of 3, cluster 2 (west); the post office's agents E1, W1
-    and another organization's E2, W2. E1 has 5 counted, E2 4, W1 2, W2 3."""
-    east = DistrictFactory(code="D-E", name="Huyện Đông")
-    west = DistrictFactory(code="D-W", name="Huyện Tây")
-    campaign = CampaignFactory(code="qn", name="Thi đua Quảng Nam", products=["VSI"])
-    now = timezone.now()
-    one = PhaseFactory(
-        campaign=campaign,
-        number=1,
-        name="Đợt 1",
-        start=now - timedelta(days=40),
-        cutoff=now - timedelta(days=2),
-        grace=timedelta(days=1),
-        status=Phase.Status.OPEN,
-    )
-    two = PhaseFactory(
-        campaign=campaign,
-        number=2,
-        name="Đợt 2",
-        start=now - timedelta(days=2),
-        cutoff=now + timedelta(days=60),
-        status=Phase.Status.OPEN,
-    )
-    cluster_one = ClusterFactory(campaign=campaign, number=1, name="Cụm Đông")
-    cluster_one.localities.add(east)
-    cluster_two = ClusterFactory(campaign=campaign, number=2, name="Cụm Tây")
-    cluster_two.localities.add(west)
-    Quota.objects.create(campaign=campaign, cluster=cluster_one, minimum=3)
-    rule = AwardRuleFactory(campaign=campaign, code="TOP", name="Giải mỗi đợt")
-    for position, title, amount in ((1, "Giải Nhất", 3_000_000), (2, "Giải Nhì", 2_000_000), (3, "Giải Ba", 1_000_000)):
-        PrizeTierFactory(rule=rule, position=position, title=title, money="fixed", amount=amount, winners=1)
+    """The shared contest (``tests.contest``) with phase 2 open: cluster 1 (east)
+    with a quota of 3, cluster 2 (west); the post office's agents E1, W1 and
+    another organization's E2, W2, each with a login. E1 has 5 counted, E2 4,
+    W1 2, W2 3 in phase 1; plans per cluster for phase 1 and for the post office."""
     post_office = ServiceOrganizationFactory(code="BD", name="Bưu điện tỉnh", kind=ServiceOrganization.Kind.POST_OFFICE)
     other = ServiceOrganizationFactory(code="DL", name="Đại lý Hòa Bình", kind=ServiceOrganization.Kind.OTHER_AGENT)
-    agents = {
-        "E1": AgentFactory(code="E1", full_name="Nguyễn Văn Đông", organization=post_office, locality=east),
-        "E2": AgentFactory(code="E2", full_name="Trần Thị Hai", organization=other, locality=east),
-        "W1": AgentFactory(code="W1", full_name="Lê Văn Tây", organization=post_office, locality=west),
-        "W2": AgentFactory(code="W2", full_name="Phạm Thị Tư", organization=other, locality=west),
-    }
-    for code, agent in agents.items():
-        agent.user = UserFactory(username=code.lower())
-        agent.save()
+    contest = build_contest(
+        east=("E1", "E2"),
+        west=("W1", "W2"),
+        products=("VSI",),
+        second_phase=True,
+        tiers=NAMED_TIERS,
+        cluster_names=("Cụm Đông", "Cụm Tây"),
+        rule_name="Giải mỗi đợt",
+        names={"E1": "Nguyễn Văn Đông", "E2": "Trần Thị Hai", "W1": "Lê Văn Tây", "W2": "Phạm Thị Tư"},
+        organizations={"E1": post_office, "W1": post_office, "E2": other, "W2": other},
+        logins=True,
+    )
+    one = contest.phase
     for code, count in (("E1", 5), ("E2", 4), ("W1", 2), ("W2", 3)):
-        for n in range(count):
-            EnrollmentFactory(
-                phase=one,
-                agent=agents[code],
-                status=EnrollmentStatus.CONFIRMED,
-                receipt_at=one.start + timedelta(days=1 + n, hours=int(code[1])),
-            )
+        contest.sell(code, count, hours=int(code[1]), every=timedelta(days=1))
+    cluster_one, cluster_two = contest.clusters
+    campaign = contest.campaign
     PlanTarget.objects.create(campaign=campaign, scope="cluster", cluster=cluster_one, phase=one, target=10)
     PlanTarget.objects.create(campaign=campaign, scope="cluster", cluster=cluster_two, phase=one, target=4)
     PlanTarget.objects.create(campaign=campaign, scope="organization", organization=post_office, target=20)
     manager = UserFactory(username="buudien")
     post_office.managers.add(manager)
-    return {
-        "campaign": campaign,
-        "phases": (one, two),
-        "clusters": (cluster_one, cluster_two),
-        "rule": rule,
-        "agents": agents,
-        "organizations": (post_office, other),
-        "manager": manager,
-    }
+    contest["organizations"] = (post_office, other)
+    contest["manager"] = manager
+    return contest
 
 
 @pytest.fixture
