@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaigns.admin_definition import CampaignDefinitionAdminMixin
-from campaigns.admin_exports import download_progress  # also registers the export job admin
 from campaigns.choices import Product
 from campaigns.imports import INDICATOR_VALUE_COLUMNS, indicator_values_import
 from campaigns.models import (
@@ -261,7 +260,7 @@ class CampaignAdmin(CampaignDefinitionAdminMixin, FixedQueryAdminMixin, admin.Mo
     autocomplete_fields = ["organizer"]
     prepopulated_fields = {"code": ["name"]}
     readonly_fields = ["created_at", "updated_at", "products_display"]
-    actions = ["export_definition", download_progress]
+    actions = ["export_definition"]
     fieldsets = [
         (None, {"fields": ["code", "name", "organizer", "status"]}),
         (

@@ -48,7 +48,7 @@ _DATA_MODELS = ["enrollments.participant", "enrollments.coverageperiod", "enroll
 _RESULT_MODELS = ["awards.finalization", "awards.standing", "awards.award", "awards.awardtransition"]
 _ALL = ["view", "add", "change", "delete"]
 # Every staff group follows export jobs (their own workbooks; others' where the kind allows).
-_EXPORT_JOBS = ["campaigns.exportjob"]
+_EXPORT_JOBS = ["core.exportjob"]
 
 
 def _perms(models_: list[str], actions: list[str]) -> list[str]:

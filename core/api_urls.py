@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from campaigns.export_views import ExportJobViewSet
+from core.views import ExportJobViewSet
 
 router = SimpleRouter()
 router.register("exports", ExportJobViewSet, basename="export")

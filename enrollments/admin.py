@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.admin_exports import export_enrollments
 from core.admin_helpers import (
     FixedQueryAdminMixin,
     PhaseListFilter,
@@ -16,6 +15,7 @@ from core.admin_helpers import (
 )
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 from enrollments.admin_actions import cancel_selected, confirm_selected, reject_selected
+from enrollments.exports import export_enrollments
 from enrollments.imports import CONFIRMATION_COLUMNS, COVERAGE_COLUMNS, confirmations_import, coverage_import
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
 

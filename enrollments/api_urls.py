@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from campaigns.export_views import EnrollmentExportView
+from enrollments.exports import EnrollmentExportView
 from enrollments.views import EnrollmentViewSet, QuoteView
 
 router = SimpleRouter()

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from campaigns.export_views import ProgressWorkbookView
 from reports.api import MyProgressView
+from reports.downloads import ProgressWorkbookView
 
 urlpatterns = [
     path("me/progress/", MyProgressView.as_view(), name="my-progress"),

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        # Registers the progress export with the export jobs (core.export_kinds).
+        from reports import exports  # noqa: F401

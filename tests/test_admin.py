@@ -20,7 +20,6 @@ from campaigns.models import (
     AwardRule,
     Campaign,
     Cluster,
-    ExportJob,
     Indicator,
     Phase,
     PhaseTransition,
@@ -30,6 +29,7 @@ from campaigns.models import (
     Team,
 )
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus, Product
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
 from tests.factories import (

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from campaigns.models import ExportJob
+from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus
 from enrollments.models import Enrollment
 from enrollments.workbooks import write_enrollments

@@ -1,19 +1,20 @@
-"""Celery tasks of the campaigns app: building export workbooks.
+"""Celery tasks of the shared machinery: building export workbooks.
 
-The task only passes the job's id to ``campaigns.exports.export_job_run``,
-which claims the job with a conditional update: delivered twice, or to two
-workers at once, it builds the workbook once. Acks late: a worker lost
-mid-job has the task delivered again (see ``campaigns.exports``)."""
+The task only passes the job's id to ``core.exports.export_job_run``, which
+claims the job with a conditional update: delivered twice, or to two workers
+at once, it builds the workbook once. Acks late: a worker lost mid-job has the
+task delivered again (see ``core.exports``)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 
-from campaigns.exports import export_job_run
+from core.exports import export_job_run
 
 
 @shared_task(
+    # Queued messages carry this name: changing it would strand the jobs waiting in the broker.
     name="campaigns.run_export",
     acks_late=True,
     ignore_result=True,

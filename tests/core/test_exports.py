@@ -14,10 +14,11 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from awards.services import phase_finalize
-from campaigns.exports import export_job_request, export_job_run
-from campaigns.models import Campaign, ExportJob, Phase
+from campaigns.models import Campaign, Phase
 from campaigns.services import phase_close
-from campaigns.tasks import run_export
+from core.exports import export_job_request, export_job_run
+from core.models import ExportJob
+from core.tasks import run_export
 from enrollments.choices import EnrollmentStatus
 from tests.factories import (
     AgentFactory,
@@ -372,8 +373,8 @@ def test_an_award_list_job_lists_the_proposed_awards(council_member, contest):
 def test_the_admin_lists_jobs_and_downloads_a_finished_one(client, superuser, progress_job):
     export_job_run(job_id=progress_job.pk)
     client.force_login(superuser)
-    changelist = client.get(reverse("admin:campaigns_exportjob_changelist"))
-    download = reverse("admin:campaigns_exportjob_download", args=[progress_job.pk])
+    changelist = client.get(reverse("admin:core_exportjob_changelist"))
+    download = reverse("admin:core_exportjob_download", args=[progress_job.pk])
     assert download in changelist.text
     response = client.get(download)
     assert response.status_code == 200
@@ -383,10 +384,10 @@ def test_the_admin_lists_jobs_and_downloads_a_finished_one(client, superuser, pr
 def test_the_admin_does_not_list_others_jobs_of_a_kind_the_user_may_not_read(client, reviewer, council_member, contest):
     job = export_job_request(kind="awards", params={"campaign": "xh"}, by=council_member)
     client.force_login(reviewer)
-    changelist = client.get(reverse("admin:campaigns_exportjob_changelist"))
+    changelist = client.get(reverse("admin:core_exportjob_changelist"))
     assert changelist.status_code == 200
     assert list(changelist.context["cl"].result_list) == []
-    assert client.get(reverse("admin:campaigns_exportjob_download", args=[job.pk])).status_code == 403
+    assert client.get(reverse("admin:core_exportjob_download", args=[job.pk])).status_code == 403
 
 
 def test_the_campaign_action_downloads_the_progress_workbook(client, campaign_manager, campaign):
@@ -437,7 +438,7 @@ def test_selecting_every_filtered_enrollment_over_the_limit_queues_a_job(
     assert job.params == {"product": "VSI", "phase": str(open_phase.pk)}
     assert job.status == "done"
     assert job.rows == 3
-    assert reverse("admin:campaigns_exportjob_change", args=[job.pk]) in response.text
+    assert reverse("admin:core_exportjob_change", args=[job.pk]) in response.text
 
 
 def test_a_search_over_the_limit_cannot_become_a_job(client, reviewer, agent1, open_phase, settings):
