@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import QuerySet
-
 from awards.permissions import PUBLISHED, LeaderboardAccess, leaderboard_access, managed_clusters
 from campaigns.models import Campaign
 from campaigns.selectors import agent_participations
 from collectors.models import Agent
-from enrollments.models import Enrollment
 from enrollments.selectors import agent_of
+from reports.scope import Scope
 
 # --- Who sees what ---------------------------------------------------------------------
 
@@ -20,36 +16,6 @@ from enrollments.selectors import agent_of
 def is_staff_reader(user) -> bool:
     """Staff who read every board read every number (the leaderboard rule)."""
     return user.has_perm("campaigns.view_phase")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose numbers a user reads on a campaign's pages: everyone's (staff),
-    those of the agents of the organizations they manage, or their own."""
-
-    everything: bool = False
-    organization_ids: tuple[int, ...] = ()
-    agent_id: int | None = None
-
-    def enrollments(self, enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
-        if self.everything:
-            return enrollments
-        if self.organization_ids:
-            return enrollments.filter(agent__organization_id__in=self.organization_ids)
-        return enrollments.filter(agent_id=self.agent_id)
-
-    def sql(self, params: dict) -> str:
-        """The same restriction as a SQL condition on enrollment ``e`` and its agent ``a``."""
-        if self.everything:
-            return ""
-        if self.organization_ids:
-            marks = []
-            for n, pk in enumerate(self.organization_ids):
-                params[f"scope_org{n}"] = pk
-                marks.append(f"%(scope_org{n})s")
-            return f" AND a.organization_id IN ({', '.join(marks)})"
-        params["scope_agent"] = self.agent_id
-        return " AND e.agent_id = %(scope_agent)s"
 
 
 def campaign_scope(user, campaign: Campaign, access: LeaderboardAccess | None = None) -> Scope | None:

@@ -1,0 +1,207 @@
+"""An agent's progress: the one reader of what ``GET /api/v1/me/progress/``
+answers and the agent's page shows.
+
+Which campaigns: the running and closed ones (``awards.permissions.PUBLISHED``)
+the agent takes part in, so that an agent still sees a closed campaign's
+results and award. Per campaign and phase:
+
+- what counts (``enrollments.selectors.counted_enrollments``: submitted or
+  confirmed), in total and per product;
+- each quota that applies to the agent (agents' quotas of the phase or of
+  every phase, of their cluster or of every cluster, of their role or of every
+  role), with what counts towards it and what remains, in the order the
+  leaderboard lists quotas: the order they were set up in;
+- their place on the board of the first agent rule ranking them
+  (``awards.selectors.agent_standing``), once the phase has started: final
+  when the phase is finalized, provisional before;
+- their award for the phase (``awards.selectors.agent_awards``): tier, amount
+  and status, or none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from awards.models import Award, Finalization
+from awards.permissions import PUBLISHED
+from awards.scoring import rule_applies
+from awards.selectors import agent_awards, agent_standing
+from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
+from campaigns.selectors import agent_participations
+from collectors.models import Agent
+from enrollments.selectors import counted_enrollments
+
+NO_PLACE = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None}
+
+
+@dataclass
+class QuotaProgress:
+    """One quota that applies to the agent, and what counts towards it. Its
+    figures read by name too, as in the API's answer: ``quota["remaining"]``."""
+
+    FIGURES = ("product", "min_payment_months", "minimum", "counted", "remaining", "met", "percent")
+
+    quota: Quota
+    counted: int
+
+    def __getitem__(self, name: str):
+        if name not in self.FIGURES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    @property
+    def product(self) -> str | None:
+        """None: the quota counts every product."""
+        return self.quota.product or None
+
+    @property
+    def min_payment_months(self) -> int | None:
+        return self.quota.min_payment_months
+
+    @property
+    def minimum(self) -> int:
+        return self.quota.minimum
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota.minimum - self.counted, 0)
+
+    @property
+    def met(self) -> bool:
+        return self.counted >= self.quota.minimum
+
+    @property
+    def percent(self) -> Decimal:
+        return (Decimal(self.counted) * 100 / self.quota.minimum).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class AwardSummary:
+    """The agent's award for a phase: the tier's title, the amount (whole VND) and the status."""
+
+    tier: str
+    amount: int
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Award.Status(self.status).label)
+
+    @property
+    def active(self) -> bool:
+        return self.status in Award.ACTIVE
+
+
+@dataclass
+class PhaseProgress:
+    phase: Phase
+    counted: int
+    by_product: dict[str, int]
+    quotas: list[QuotaProgress]
+    place: dict  # rule, rank, position, eligible, competitors (``agent_standing``)
+    version: int | None  # the current finalization's version, once finalized
+    award: AwardSummary | None
+
+    @property
+    def final(self) -> bool:
+        return self.version is not None
+
+    @property
+    def provisional(self) -> bool:
+        return not self.final
+
+
+@dataclass
+class CampaignProgress:
+    campaign: Campaign
+    cluster: Cluster | None
+    phases: list[PhaseProgress]
+
+
+def _quota_applies(quota: Quota, agent: Agent, phase: Phase, cluster_id: int | None) -> bool:
+    return (
+        quota.competitor_kind == CompetitorKind.AGENT
+        and quota.phase_id in (None, phase.pk)
+        and quota.cluster_id in (None, cluster_id)
+        and quota.role in ("", agent.role)
+    )
+
+
+def _reached(quota: Quota, tally: Counter) -> int:
+    return sum(
+        n
+        for (product, months), n in tally.items()
+        if quota.product in ("", product) and (quota.min_payment_months is None or months >= quota.min_payment_months)
+    )
+
+
+def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[CampaignProgress]:
+    """The agent's progress per running or closed campaign they take part in, and per phase."""
+    now = now or timezone.now()
+    participations = agent_participations(agent=agent, statuses=PUBLISHED)
+    phase_ids = [phase.pk for participation in participations for phase in participation.phases]
+    campaign_ids = [participation.campaign.pk for participation in participations]
+    tallies: dict[int, Counter] = defaultdict(Counter)  # phase id → (product, payment months) → counted
+    rows = (
+        counted_enrollments()
+        .filter(agent=agent, phase_id__in=phase_ids)
+        .values_list("phase_id", "product", "payment_months")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for phase_id, product, months, n in rows:
+        tallies[phase_id][(product, months)] += n
+    quotas = list(Quota.objects.filter(campaign_id__in=campaign_ids).order_by("pk"))
+    rules = list(
+        AwardRule.objects.filter(campaign_id__in=campaign_ids)
+        .select_related("campaign", "cluster")
+        .order_by("position", "code", "pk")
+    )
+    versions = dict(
+        Finalization.objects.filter(
+            phase_id__in=phase_ids, current=True, phase__status=Phase.Status.FINALIZED
+        ).values_list("phase_id", "version")
+    )
+    awards = agent_awards(agent=agent, phase_ids=phase_ids)
+    result = []
+    for participation in participations:
+        campaign, cluster = participation.campaign, participation.cluster
+        cluster_id = cluster.pk if cluster else None
+        phases = []
+        for phase in participation.phases:
+            tally = tallies[phase.pk]
+            place = dict(NO_PLACE)
+            if phase.start <= now:  # a phase not started yet has no leaderboard
+                applying = [rule for rule in rules if rule.campaign_id == campaign.pk and rule_applies(rule, phase)]
+                place = agent_standing(phase=phase, agent=agent, cluster=cluster, rules=applying)
+            by_product: Counter = Counter()
+            for (product, _months), n in tally.items():
+                by_product[product] += n
+            award = awards.get(phase.pk)
+            phases.append(
+                PhaseProgress(
+                    phase=phase,
+                    counted=sum(by_product.values()),
+                    by_product=dict(sorted(by_product.items())),
+                    quotas=[
+                        QuotaProgress(quota=quota, counted=_reached(quota, tally))
+                        for quota in quotas
+                        if quota.campaign_id == campaign.pk and _quota_applies(quota, agent, phase, cluster_id)
+                    ],
+                    place=place,
+                    version=versions.get(phase.pk),
+                    award=(
+                        AwardSummary(tier=award.tier.title, amount=award.amount, status=award.status)
+                        if award is not None
+                        else None
+                    ),
+                )
+            )
+        result.append(CampaignProgress(campaign=campaign, cluster=cluster, phases=phases))
+    return result

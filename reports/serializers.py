@@ -1,0 +1,65 @@
+"""Shapes of ``GET /api/v1/me/progress/``: they read the figures of
+``reports.agent_progress`` as they are, and hold no rule."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class MyProgressQuotaSerializer(serializers.Serializer):
+    product = serializers.CharField(allow_null=True, help_text=_("Null: all products."))
+    min_payment_months = serializers.IntegerField(allow_null=True)
+    minimum = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    met = serializers.BooleanField()
+
+
+class MyProgressAwardSerializer(serializers.Serializer):
+    tier = serializers.CharField(help_text=_("Title of the prize tier."))
+    amount = serializers.IntegerField(help_text=_("VND"))
+    status = serializers.CharField(help_text=_("proposed, reviewed, approved, rejected or revoked"))
+
+
+class MyProgressClusterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MyProgressPhaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="phase.pk")
+    number = serializers.IntegerField(source="phase.number")
+    name = serializers.CharField(source="phase.name")
+    start = serializers.DateTimeField(source="phase.start", default_timezone=UTC)
+    cutoff = serializers.DateTimeField(source="phase.cutoff", default_timezone=UTC)
+    status = serializers.CharField(source="phase.status")
+    counted = serializers.IntegerField(help_text=_("New participants counted, submitted or confirmed."))
+    counted_by_product = serializers.DictField(child=serializers.IntegerField(), source="by_product")
+    quotas = MyProgressQuotaSerializer(many=True)
+    rank = serializers.IntegerField(
+        source="place.rank",
+        allow_null=True,
+        help_text=_("The prize rank when eligible, else the place on the leaderboard."),
+    )
+    position = serializers.IntegerField(source="place.position", allow_null=True)
+    eligible = serializers.BooleanField(source="place.eligible", allow_null=True)
+    competitors = serializers.IntegerField(source="place.competitors", allow_null=True)
+    rule = serializers.CharField(source="place.rule", allow_null=True, help_text=_("The award rule ranking the agent."))
+    provisional = serializers.BooleanField(help_text=_("False once the phase is finalized."))
+    award = MyProgressAwardSerializer(allow_null=True, help_text=_("The agent's award for the phase, if any."))
+
+
+class MyProgressCampaignSerializer(serializers.Serializer):
+    code = serializers.CharField(source="campaign.code")
+    name = serializers.CharField(source="campaign.name")
+    cluster = MyProgressClusterSerializer(allow_null=True)
+    phases = MyProgressPhaseSerializer(many=True)
+
+
+class MyProgressSerializer(serializers.Serializer):
+    agent = serializers.CharField(source="agent.code")
+    campaigns = MyProgressCampaignSerializer(many=True)
