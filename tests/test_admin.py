@@ -60,7 +60,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["collectors", "campaigns", "enrollments", "awards"]
+PROJECT_APPS = ["core", "collectors", "campaigns", "enrollments", "awards"]
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 HISTORY_MODELS = [PhaseTransition, EnrollmentTransition]
 
