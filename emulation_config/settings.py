@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "enrollments",
     "awards",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -357,45 +357,78 @@ TRANSITIONS: dict[str, set[str]] = {
 REASON_REQUIRED = {EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED}
 
 
+CLOSING = (EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED, EnrollmentStatus.WITHDRAWN)
+RECOUNT_CHUNK = 200  # keys per recount query: SQLite caps the depth of one WHERE clause
+
+
 @transaction.atomic
-def enrollment_transition(*, enrollment: Enrollment, to_status: str, by=None, reason: str = "") -> Enrollment:
-    """Move an enrollment along the state map, record it, keep coverage in step
-    and re-evaluate who counts for the participant."""
-    locked = Enrollment.objects.select_for_update().select_related("campaign").get(pk=enrollment.pk)
-    Participant.objects.select_for_update().filter(pk=locked.participant_id).first()
-    if to_status not in TRANSITIONS.get(locked.status, set()):
-        raise InvalidTransition(
-            _("An enrollment that is %(from)s cannot become %(to)s.")
-            % {"from": locked.get_status_display(), "to": EnrollmentStatus(to_status).label}
+def enrollments_transition(
+    *, enrollments: list[Enrollment], to_status: str, by=None, reasons: dict[int, str] | None = None
+) -> list[Enrollment]:
+    """Move enrollments along the state map together, record each move, keep
+    coverage in step and re-evaluate who counts for the participants concerned.
+    ``reasons`` maps an enrollment's pk to its reason. All or nothing."""
+    reasons = reasons or {}
+    ids = sorted({enrollment.pk for enrollment in enrollments})
+    locked = list(Enrollment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    participant_ids = sorted({e.participant_id for e in locked})
+    list(Participant.objects.select_for_update().filter(pk__in=participant_ids).order_by("pk").values("pk"))
+    moves = []
+    for enrollment in locked:
+        if to_status not in TRANSITIONS.get(enrollment.status, set()):
+            raise InvalidTransition(
+                _("An enrollment that is %(from)s cannot become %(to)s.")
+                % {"from": enrollment.get_status_display(), "to": EnrollmentStatus(to_status).label}
+            )
+        reason = reasons.get(enrollment.pk, "").strip()
+        if to_status in REASON_REQUIRED and not reason:
+            raise ValidationError({"reason": _("Give the reason.")})
+        moves.append(
+            EnrollmentTransition(
+                enrollment=enrollment, from_status=enrollment.status, to_status=to_status, by=by, reason=reason
+            )
         )
-    reason = reason.strip()
-    if to_status in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": _("Give the reason.")})
-    from_status = locked.status
-    locked.status = to_status
-    locked.status_reason = reason
-    if to_status in (EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED, EnrollmentStatus.WITHDRAWN):
-        locked.counted, locked.not_counted_reason, locked.duplicate_of = False, to_status, None
-    locked.full_clean(exclude=["participant", "agent", "campaign", "phase", "duplicate_of"], validate_unique=False)
-    locked.save()
-    EnrollmentTransition.objects.create(
-        enrollment=locked, from_status=from_status, to_status=to_status, by=by, reason=reason
-    )
+        enrollment.status, enrollment.status_reason = to_status, reason
+        if to_status in CLOSING:
+            enrollment.counted, enrollment.not_counted_reason, enrollment.duplicate_of = False, to_status, None
+        enrollment.full_clean(
+            exclude=["participant", "agent", "campaign", "phase", "duplicate_of"],
+            validate_unique=False,
+            validate_constraints=len(locked) == 1,
+        )
+        enrollment.updated_at = timezone.now()
+    fields = ["status", "status_reason", "counted", "not_counted_reason", "duplicate_of", "updated_at"]
+    Enrollment.objects.bulk_update(locked, fields, batch_size=500)
+    EnrollmentTransition.objects.bulk_create(moves, batch_size=500)
     if to_status == EnrollmentStatus.CONFIRMED:
-        CoveragePeriod.objects.create(
-            participant_id=locked.participant_id,
-            product=locked.product,
-            start=locked.coverage_start,
-            end=coverage_end(locked.coverage_start, locked.payment_months),
-            source=CoveragePeriod.Source.ENROLLMENT,
-            enrollment=locked,
+        CoveragePeriod.objects.bulk_create(
+            [
+                CoveragePeriod(
+                    participant_id=e.participant_id,
+                    product=e.product,
+                    start=e.coverage_start,
+                    end=coverage_end(e.coverage_start, e.payment_months),
+                    source=CoveragePeriod.Source.ENROLLMENT,
+                    enrollment=e,
+                )
+                for e in locked
+            ],
+            batch_size=500,
         )
     elif to_status == EnrollmentStatus.CANCELLED:
-        CoveragePeriod.objects.filter(enrollment=locked).delete()
+        CoveragePeriod.objects.filter(enrollment__in=locked).delete()
     # Coverage changes can turn other campaigns' enrollments new or not new.
-    recount(keys_for_participants([(locked.participant_id, locked.product)]))
-    locked.refresh_from_db()
-    return locked
+    keys = sorted(keys_for_participants({(e.participant_id, e.product) for e in locked}))
+    for start in range(0, len(keys), RECOUNT_CHUNK):
+        recount(keys[start : start + RECOUNT_CHUNK])
+    return list(Enrollment.objects.filter(pk__in=ids).select_related("campaign").order_by("pk"))
+
+
+def enrollment_transition(*, enrollment: Enrollment, to_status: str, by=None, reason: str = "") -> Enrollment:
+    """Move one enrollment along the state map (see ``enrollments_transition``)."""
+    return enrollments_transition(
+        enrollments=[enrollment], to_status=to_status, by=by, reasons={enrollment.pk: reason}
+    )[0]
 
 
 def enrollment_confirm(*, enrollment: Enrollment, by=None) -> Enrollment:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from campaigns.demo import (
+from demo.loader import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
     AGENT_COUNT,

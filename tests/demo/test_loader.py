@@ -1,8 +1,10 @@
 """The demo: the Quảng Nam 2024 campaign alive today, with agents who can log in
-and a few thousand enrollments that obey the domain rules.
+and a few thousand enrollments that obey the domain rules, written through the
+same services as a user's.
 
-Loading takes a few seconds, so the demo is loaded once for the module inside a
-transaction that is rolled back at the end; each test runs in a savepoint of it.
+Every receipt goes through the intake and review services, so loading takes a
+while: the demo is loaded once for the module inside a transaction that is
+rolled back at the end; each test runs in a savepoint of it.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
-from campaigns.demo import DEMO_CAMPAIGN_CODE, demo_load
 from campaigns.models import Campaign, Phase
 from campaigns.selectors import agent_participations
 from collectors.models import Agent, Locality, ServiceOrganization
+from demo.loader import DEMO_CAMPAIGN_CODE, demo_load
 from enrollments.choices import EnrollmentStatus, NotCountedReason, Product
 from enrollments.contributions import ParameterTable, contribution_quote
-from enrollments.counting import load_coverage, plan_counting
+from enrollments.counting import load_coverage, plan_counting, recount
 from enrollments.identity import personal_id_errors
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
 
@@ -217,6 +219,45 @@ def test_demo_counted_flags_are_what_the_counting_rules_decide(campaign):
         e.pk: (e.counted, e.not_counted_reason, e.duplicate_of.pk if e.duplicate_of else None) for e in enrollments
     }
     assert planned == stored
+
+
+def test_demo_counted_flags_are_left_unchanged_by_a_recount(campaign):
+    enrollments = Enrollment.objects.filter(campaign=campaign).order_by("pk")
+    stored = list(enrollments.values_list("pk", "counted", "not_counted_reason", "duplicate_of_id"))
+    keys = sorted(set(enrollments.values_list("participant_id", "campaign_id", "product")))
+    changed = sum(recount(keys[start : start + 200]) for start in range(0, len(keys), 200))
+    assert changed == 0
+    assert list(enrollments.values_list("pk", "counted", "not_counted_reason", "duplicate_of_id")) == stored
+    reasons = set(enrollments.filter(counted=False).values_list("not_counted_reason", flat=True))
+    assert reasons == {
+        NotCountedReason.REJECTED,
+        NotCountedReason.PRODUCT_NOT_COUNTED,
+        NotCountedReason.NOT_NEW,
+        NotCountedReason.DUPLICATE,
+    }
+
+
+def test_demo_phase_history_is_dated_at_the_phase_boundaries(campaign):
+    first, second, third = campaign.phases.order_by("number")
+    assert list(first.transitions.values_list("from_status", "to_status", "at")) == [
+        (Phase.Status.SCHEDULED, Phase.Status.OPEN, first.start),
+        (Phase.Status.OPEN, Phase.Status.CLOSED, first.submission_deadline),
+    ]
+    assert first.closed_at == first.submission_deadline
+    assert list(second.transitions.values_list("from_status", "to_status", "at")) == [
+        (Phase.Status.SCHEDULED, Phase.Status.OPEN, second.start)
+    ]
+    assert not third.transitions.exists()
+
+
+def test_demo_reviews_are_dated_after_the_submission_and_before_now(campaign):
+    reviews = EnrollmentTransition.objects.filter(enrollment__campaign=campaign).select_related("enrollment")
+    assert reviews.exists()
+    now = timezone.now()
+    for review in reviews:
+        assert review.enrollment.submitted_at < review.at <= now
+        assert review.from_status == EnrollmentStatus.SUBMITTED
+        assert review.by.username == "admin"
 
 
 def test_demo_rejected_enrollments_never_count(campaign):
