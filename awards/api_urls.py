@@ -3,7 +3,9 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from awards.views import AwardListWorkbookView, AwardViewSet, PhaseRankingWorkbookView, PhaseViewSet
+from awards.api.awards import AwardViewSet
+from awards.api.phases import PhaseViewSet
+from awards.api.workbooks import AwardListWorkbookView, PhaseRankingWorkbookView
 
 router = SimpleRouter()
 router.register("phases", PhaseViewSet, basename="phase")

@@ -18,15 +18,16 @@ rule's tie policy: earlier reached (the receipt time of the last counted
 enrollment), then code; or tied competitors share the rank.
 
 Provisional standings count submitted and confirmed enrollments, final ones
-confirmed only. A phase rule counts the phase's receipts; a whole-campaign rule
-those of every phase. Everything is aggregated and ranked in one statement
-(GROUP BY and window functions), never one query per competitor, and the same
-statement runs on PostgreSQL and SQLite.
+confirmed only (``enrollments.choices.counting_statuses``). A phase rule counts
+the phase's receipts; a whole-campaign rule those of every phase. Everything is
+aggregated and ranked in one statement (GROUP BY and window functions), never
+one query per competitor, and the same statement runs on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -50,7 +51,7 @@ from campaigns.models import (
     Team,
 )
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
-from enrollments.choices import EnrollmentStatus
+from enrollments.choices import counting_statuses
 from enrollments.models import Enrollment
 
 # Achievement ratios of collective indicators are capped (DESIGN §5).
@@ -310,7 +311,7 @@ def _competitors_sql(rule: AwardRule, boards: Boards, params: _Params) -> tuple[
 
 def _count_sql(rule: AwardRule, phase: Phase, boards: Boards, final: bool, params: _Params, quotas) -> str:
     campaign = rule.campaign
-    statuses = [EnrollmentStatus.CONFIRMED] if final else [EnrollmentStatus.SUBMITTED, EnrollmentStatus.CONFIRMED]
+    statuses = counting_statuses(final=final)
     products = [rule.product] if rule.product else list(campaign.products)
     rule_filter = (
         _filter_sql(product="", min_months=rule.min_payment_months, role="", params=params, prefix="rule")
@@ -484,28 +485,49 @@ def standings_page(
         f"SELECT ranked.*, COUNT(*) OVER () AS board_size FROM ({sql}) ranked ORDER BY position{window}", params
     )
     kind, quota_count = rule.competitor_kind, len(quotas)
-    result = []
-    for row in rows:
-        competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *rest = row
-        if isinstance(reached_at, str):  # SQLite returns text from a CASE expression
-            reached_at = _aware(parse_datetime(reached_at))
-        result.append(
-            CompetitorStanding(
-                kind,
-                competitor_id,
-                code,
-                name,
-                cluster_id,
-                _decimal(score),
-                None if target is None else _decimal(target),
-                reached_at,
-                tuple(int(value or 0) for value in rest[:quota_count]),
-                bool(eligible),
-                int(rest[quota_count]),
-                None if rest[quota_count + 1] is None else int(rest[quota_count + 1]),
-            )
-        )
+    result = [_standing(row, kind, quota_count) for row in rows]
     return result, (int(rows[0][-1]) if rows else None)
+
+
+def standings_stream(
+    *, rule: AwardRule, phase: Phase, cluster: Cluster | None, final: bool = False, batch: int = 2000
+) -> Iterator[list[CompetitorStanding]]:
+    """The whole leaderboard in position order, ``batch`` rows at a time: ranked
+    whole in the database by one statement, read through a server-side cursor
+    on PostgreSQL, so that memory stays flat whatever the size of the board."""
+    sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(cluster=cluster), final=final)
+    kind, quota_count = rule.competitor_kind, len(quotas)
+    query = f"SELECT ranked.* FROM ({sql}) ranked ORDER BY position"
+    postgresql = connection.vendor == "postgresql"
+    streamed = postgresql and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
+        if postgresql:
+            cursor.cursor.execute(query, params, binary=True)
+        else:
+            cursor.execute(query, params)
+        while rows := cursor.fetchmany(batch):
+            yield [_standing(row, kind, quota_count) for row in rows]
+
+
+def _standing(row: tuple, kind: str, quota_count: int) -> CompetitorStanding:
+    """A row of ``standings_sql`` (and any columns after it) as a standing."""
+    competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *rest = row
+    if isinstance(reached_at, str):  # SQLite returns text from a CASE expression
+        reached_at = _aware(parse_datetime(reached_at))
+    return CompetitorStanding(
+        kind,
+        competitor_id,
+        code,
+        name,
+        cluster_id,
+        _decimal(score),
+        None if target is None else _decimal(target),
+        reached_at,
+        tuple(int(value or 0) for value in rest[:quota_count]),
+        bool(eligible),
+        int(rest[quota_count]),
+        None if rest[quota_count + 1] is None else int(rest[quota_count + 1]),
+    )
 
 
 class LiveBoard:

@@ -1,5 +1,6 @@
 """Shapes of the standings, phase and award API. Input serializers only parse
-the request; every rule lives in ``awards.scoring`` and ``awards.services``."""
+the request; every rule lives in ``awards.selectors`` (reads) and
+``awards.services`` (writes)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ class StandingsQuerySerializer(serializers.Serializer):
     )
 
 
+class PrizeSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text=_("The prize tier won."))
+    amount = serializers.IntegerField(help_text=_("VND"))
+    status = serializers.CharField(help_text=_("The award's status: proposed, reviewed or approved."))
+    status_display = serializers.CharField()
+
+
 class StandingRowSerializer(serializers.Serializer):
     position = serializers.IntegerField(help_text=_("Place on the leaderboard, everyone included."))
     rank = serializers.IntegerField(
@@ -50,6 +58,11 @@ class StandingRowSerializer(serializers.Serializer):
     quota_counts = serializers.ListField(
         child=serializers.IntegerField(), help_text=_("What counts towards each quota listed in `quotas`, in order.")
     )
+    prize = PrizeSerializer(
+        allow_null=True,
+        required=False,
+        help_text=_("Final standings only: the prize won, while its award stands; null for no prize."),
+    )
 
 
 class QuotaBriefSerializer(serializers.Serializer):
@@ -57,8 +70,12 @@ class QuotaBriefSerializer(serializers.Serializer):
     product = serializers.CharField(allow_null=True)
     min_payment_months = serializers.IntegerField(allow_null=True)
     role = serializers.CharField(allow_null=True)
-    cluster = serializers.IntegerField(allow_null=True)
+    cluster = serializers.IntegerField(source="cluster_id", allow_null=True)
     minimum = serializers.IntegerField()
+
+    def to_representation(self, quota):
+        data = super().to_representation(quota)
+        return data | {"product": data["product"] or None, "role": data["role"] or None}
 
 
 class RuleBriefSerializer(serializers.Serializer):
@@ -90,20 +107,40 @@ class CampaignBriefSerializer(serializers.Serializer):
 
 
 class StandingsPageSerializer(serializers.Serializer):
-    """One page of a leaderboard, with what it is the leaderboard of."""
+    """One page of a leaderboard (``awards.selectors.leaderboard_page``), with
+    what it is the leaderboard of: read from ``choice`` (the board resolved),
+    ``board`` (the page) and the ``next`` and ``previous`` links."""
 
-    campaign = CampaignBriefSerializer()
-    phase = PhaseBriefSerializer()
-    rule = RuleBriefSerializer()
-    cluster = ClusterBriefSerializer(allow_null=True)
-    final = serializers.BooleanField(help_text=_("True: the stored final standings; false: provisional, live."))
-    version = serializers.IntegerField(allow_null=True, help_text=_("The finalization version of final standings."))
-    finalized_at = serializers.DateTimeField(allow_null=True)
-    quotas = QuotaBriefSerializer(many=True)
-    count = serializers.IntegerField()
+    campaign = CampaignBriefSerializer(source="choice.phase.campaign")
+    phase = PhaseBriefSerializer(source="choice.phase")
+    rule = RuleBriefSerializer(source="choice.rule")
+    cluster = ClusterBriefSerializer(source="choice.cluster", allow_null=True)
+    final = serializers.BooleanField(
+        source="board.final", help_text=_("True: the stored final standings; false: provisional, live.")
+    )
+    version = serializers.IntegerField(
+        source="board.version", allow_null=True, help_text=_("The finalization version of final standings.")
+    )
+    finalized_at = serializers.SerializerMethodField()
+    quotas = QuotaBriefSerializer(source="board.quotas", many=True)
+    count = serializers.IntegerField(source="board.count")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = StandingRowSerializer(many=True)
+    results = StandingRowSerializer(source="board.rows", many=True)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_finalized_at(self, page):
+        finalized_at = page["choice"].phase.finalized_at
+        if not page["board"].final or finalized_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(finalized_at)
+
+    def to_representation(self, page):
+        data = super().to_representation(page)
+        if not data["final"]:  # a provisional board awards no prize yet
+            for row in data["results"]:
+                row.pop("prize", None)
+        return data
 
 
 # --- Phases -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -415,16 +415,3 @@ def nomination_decide(*, nomination: Nomination, by, approve: bool, decision_num
             locked.status = Nomination.Status.REJECTED
         locked.save()
         return locked
-
-
-def award_totals(awards) -> dict[str, int]:
-    """How many awards and how much money, nominations included."""
-    totals = awards.aggregate(count=Count("pk"), money=Count("pk", filter=Q(amount__gt=0)))
-    amount = sum(awards.values_list("amount", flat=True))
-    nominees = Nomination.objects.filter(award__in=awards).exclude(status=Nomination.Status.REJECTED)
-    return {
-        "awards": totals["count"],
-        "amount": amount,
-        "nominations": nominees.count(),
-        "nomination_amount": sum(nominees.values_list("amount", flat=True)),
-    }

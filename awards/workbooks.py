@@ -1,11 +1,12 @@
 """The results as Excel workbooks (DESIGN §7).
 
 - ``write_ranking``: a phase's ranking under one award rule, a sheet per board
-  (cluster) of the rule. Final once the phase is finalized: the current
-  finalization's stored standings, streamed from the database in position
-  order; provisional before: the standings computed live, board by board.
+  (cluster) of the rule, read from ``awards.selectors.leaderboard_stream``:
+  final once the phase is finalized (the current finalization's stored
+  standings and their prizes), provisional before (computed live);
 - ``write_award_list``: awards with their nominations nested under them, and
-  a summary sheet of counts and amounts per prize tier and overall.
+  a summary sheet of counts and amounts per prize tier and overall
+  (``awards.selectors.award_totals``).
 
 Both stream rows into write-only sheets (``core.workbooks``): the
 rows are read in batches, never gathered first. Headers and title lines are
@@ -18,16 +19,14 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import IO
 
-from django.db.models import BigIntegerField, Case, CharField, F, Prefetch, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Prefetch
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from awards.models import Award, Finalization, Nomination, Standing
-from awards.scoring import Boards, rule_clusters, standings
-from awards.selectors import board_quotas, current_finalization, default_rule, phase_rules
-from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota, Team
-from collectors.models import Agent, Unit
+from awards.models import Award, Finalization, Nomination
+from awards.scoring import rule_clusters
+from awards.selectors import BoardStream, NoRanking, award_totals, leaderboard_rule, leaderboard_stream
+from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
+from collectors.models import Agent
 from core.workbooks import (
     COUNT,
     DATE,
@@ -42,10 +41,18 @@ from core.workbooks import (
     period_text,
 )
 
-# Competitor details are looked up this many at a time for a provisional board (well under
-# the 999 parameters an old SQLite allows in a statement).
-DETAIL_BATCH = 500
-# Rows fetched per round trip when streaming stored standings and awards.
+__all__ = [
+    "NoRanking",  # raised by write_ranking for a phase no rule ranks
+    "award_list_filename",
+    "ranking_columns",
+    "ranking_filename",
+    "ranking_rows",
+    "ranking_titles",
+    "write_award_list",
+    "write_ranking",
+]
+
+# Rows fetched per round trip when streaming standings and awards.
 CHUNK = 2000
 
 YES, NO = "Có", "Không"
@@ -56,10 +63,6 @@ _NAME_HEADER = {CompetitorKind.AGENT: "Họ và tên"}
 _AFFILIATION_HEADER = {CompetitorKind.AGENT: "Tổ chức dịch vụ thu / Đơn vị"}
 # Scores of these metrics are whole numbers (participants, VND).
 _WHOLE_METRICS = (AwardRule.Metric.COUNT, AwardRule.Metric.REVENUE)
-
-
-class NoRanking(Exception):
-    """The phase has no award rule ranking competitors."""
 
 
 # --- Ranking ---------------------------------------------------------------------------
@@ -111,176 +114,67 @@ def write_ranking(
     allows: Callable[[int | None], bool] | None = None,
 ) -> int:
     """Write the ranking of ``phase`` under ``rule`` (default: the phase's first agent
-    rule) to ``output``, a sheet per board the rule keeps; ``allows(cluster_id)``
-    picks the boards a reader may see (default: all). Returns the data rows written."""
+    rule; ``NoRanking`` when no rule ranks it) to ``output``, a sheet per board the
+    rule keeps; ``allows(cluster_id)`` picks the boards a reader may see (default:
+    all). Returns the data rows written."""
     if rule is None:
-        rule = default_rule(phase_rules(phase))
-        if rule is None:
-            raise NoRanking(_("No award rule ranks competitors in %(phase)s.") % {"phase": phase.name})
-    tz = phase.campaign.tzinfo
-    finalization = current_finalization(phase)
+        rule = leaderboard_rule(phase=phase)
     now = timezone.now()
     columns = ranking_columns(rule)
-    stored_quotas = board_quotas(rule=rule, phase=phase, boards=Boards(every=True)) if finalization else []
     book = WorkbookWriter()
     written = 0
     for cluster in rule_clusters(rule):
         if allows is not None and not allows(cluster.pk if cluster else None):
             continue
-        titles = ranking_titles(phase=phase, rule=rule, cluster=cluster, finalization=finalization, now=now)
+        board = leaderboard_stream(phase=phase, rule=rule, cluster=cluster, batch=CHUNK)
+        titles = ranking_titles(phase=phase, rule=rule, cluster=cluster, finalization=board.finalization, now=now)
         sheet = book.sheet(cluster.name if cluster else WHOLE_BOARD, columns=columns, titles=titles)
-        if finalization is not None:
-            rows = _final_rows(finalization=finalization, rule=rule, cluster=cluster, quotas=stored_quotas, tz=tz)
-        else:
-            rows = _provisional_rows(rule=rule, phase=phase, cluster=cluster, tz=tz)
         append = sheet.append
-        for row in rows:
+        for row in ranking_rows(board, rule=rule, tz=phase.campaign.tzinfo):
             append(row)
         written += sheet.data_rows
     book.save(output)
     return written
 
 
-def _first_quota_by_role(quotas: list[tuple[int, Quota]]) -> dict[str, tuple[int, int]]:
+def _first_quota_by_role(quotas: list[Quota]) -> dict[str, tuple[int, int]]:
     """Competitor role → (index of its count, minimum) of the first quota binding it
     ("" for teams and units, which only role-less quotas bind)."""
     chosen = {}
     for role in ("", *Agent.Role.values):
-        for index, quota in quotas:
+        for index, quota in enumerate(quotas):
             if quota.role in ("", role):
                 chosen[role] = (index, quota.minimum)
                 break
     return chosen
 
 
-def _final_rows(
-    *, finalization: Finalization, rule: AwardRule, cluster: Cluster | None, quotas: list[Quota], tz
-) -> Iterator[list]:
-    """A board's stored standings in position order, streamed, as sheet rows."""
-    cluster_id = cluster.pk if cluster else None
-    # The stored counts follow every quota of the rule; this board's are those of its cluster or of none.
-    by_role = _first_quota_by_role([(n, q) for n, q in enumerate(quotas) if q.cluster_id in (None, cluster_id)])
-    total = len(quotas)
-    kind = rule.competitor_kind
-    if kind == CompetitorKind.AGENT:
-        details = {
-            "affiliation": Coalesce("agent__organization__name", "agent__unit__name"),
-            "place": F("agent__locality__name"),
-            "role": F("agent__role"),
-        }
-    elif kind == CompetitorKind.TEAM:
-        details = {"affiliation": F("team__unit__name"), "place": F("team__locality__name"), "role": Value("")}
-    else:
-        details = {"affiliation": F("unit__parent__name"), "place": F("unit__locality__name"), "role": Value("")}
-    # The tier of the award a standing won, while that award stands.
-    prize = Case(
-        When(award__status__in=Award.ACTIVE, then=F("award__tier__title")),
-        default=Value(None),
-        output_field=CharField(),
-    )
-    # Counts and amounts are whole: cast in the database rather than row by row here.
-    points = Cast("score", BigIntegerField()) if rule.metric in _WHOLE_METRICS else F("score")
-    rows = (
-        Standing.objects.filter(finalization=finalization, rule=rule, cluster_id=cluster_id)
-        .annotate(**details, prize=prize, points=points)
-        .order_by("position")
-        .values_list(
-            "rank",
-            "position",
-            "competitor_code",
-            "competitor_name",
-            "affiliation",
-            "place",
-            "points",
-            "quota_counts",
-            "role",
-            "eligible",
-            "reached_at",
-            "prize",
-        )
-    )
-    for (
-        rank,
-        position,
-        code,
-        name,
-        affiliation,
-        place,
-        score,
-        counts,
-        role,
-        eligible,
-        reached_at,
-        title,
-    ) in rows.iterator(chunk_size=CHUNK):
+def ranking_rows(board: BoardStream, *, rule: AwardRule, tz) -> Iterator[list]:
+    """A board's rows as sheet rows: the share of the first quota binding each
+    competitor, eligibility, the time they reached their score, the prize."""
+    by_role = _first_quota_by_role(board.quotas)
+    total = len(board.quotas)
+    whole = rule.metric in _WHOLE_METRICS
+    for row in board.rows:
         minimum = share = None
-        quota = by_role.get(role or "")
-        if quota is not None and counts:
-            values = counts.split(",")
-            if len(values) == total:  # else the quotas changed since: no share to show
-                minimum = quota[1]
-                share = int(values[quota[0]]) / minimum
+        quota = by_role.get(row.role)
+        if quota is not None and len(row.quota_counts) == total:
+            index, minimum = quota
+            share = row.quota_counts[index] / minimum
         yield [
-            rank,
-            position,
-            code,
-            name,
-            affiliation,
-            place,
-            score,
+            row.rank,
+            row.position,
+            row.code,
+            row.name,
+            row.affiliation,
+            row.locality,
+            int(row.score) if whole else row.score,
             minimum,
             share,
-            YES if eligible else NO,
-            excel_datetime(reached_at, tz),
-            title,
+            YES if row.eligible else NO,
+            excel_datetime(row.reached_at, tz),
+            row.prize.title if row.prize is not None else None,
         ]
-
-
-def _competitor_details(kind: str, ids: list[int]) -> dict[int, tuple[str | None, str | None, str]]:
-    """Competitor id → (organization or unit, locality, role) for one batch of a provisional board."""
-    if kind == CompetitorKind.AGENT:
-        rows = Agent.objects.filter(pk__in=ids).values_list(
-            "pk", Coalesce("organization__name", "unit__name"), "locality__name", "role"
-        )
-        return {pk: (affiliation, place, role) for pk, affiliation, place, role in rows}
-    if kind == CompetitorKind.TEAM:
-        rows = Team.objects.filter(pk__in=ids).values_list("pk", "unit__name", "locality__name")
-    else:
-        rows = Unit.objects.filter(pk__in=ids).values_list("pk", "parent__name", "locality__name")
-    return {pk: (affiliation, place, "") for pk, affiliation, place in rows}
-
-
-def _provisional_rows(*, rule: AwardRule, phase: Phase, cluster: Cluster | None, tz) -> Iterator[list]:
-    """A board's standings computed now (ranked whole in the database), as sheet rows;
-    the competitors' organizations and localities are read a batch at a time."""
-    quotas = board_quotas(rule=rule, phase=phase, boards=Boards(cluster=cluster))
-    by_role = _first_quota_by_role(list(enumerate(quotas)))
-    whole = rule.metric in _WHOLE_METRICS
-    board = standings(rule=rule, phase=phase, cluster=cluster)
-    for start in range(0, len(board), DETAIL_BATCH):
-        batch = board[start : start + DETAIL_BATCH]
-        details = _competitor_details(rule.competitor_kind, [row.competitor_id for row in batch])
-        for row in batch:
-            affiliation, place, role = details.get(row.competitor_id, (None, None, ""))
-            minimum = share = None
-            quota = by_role.get(role or "")
-            if quota is not None and len(row.quota_counts) == len(quotas):
-                minimum = quota[1]
-                share = row.quota_counts[quota[0]] / minimum
-            yield [
-                row.rank,
-                row.position,
-                row.code,
-                row.name,
-                affiliation,
-                place,
-                int(row.score) if whole else row.score,
-                minimum,
-                share,
-                YES if row.eligible else NO,
-                excel_datetime(row.reached_at, tz),
-                None,
-            ]
 
 
 # --- Award list ------------------------------------------------------------------------
@@ -352,6 +246,7 @@ def write_award_list(
         statuses = list(Award.ACTIVE)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
+    totals = award_totals(queryset)
     queryset = (
         queryset.select_related(
             "phase__campaign",
@@ -388,8 +283,6 @@ def write_award_list(
 
     book = WorkbookWriter()
     sheet = book.sheet(AWARD_LIST_TITLE, columns=AWARD_COLUMNS, titles=titles)
-    tiers: dict[int, list] = {}  # tier id → [rule name, tier title, count, amount], in list order
-    awards_count = awards_amount = nominated = nominated_amount = 0
     for award in queryset.iterator(chunk_size=CHUNK // 4):
         sheet.append(
             [
@@ -407,11 +300,6 @@ def write_award_list(
                 award.decision_date,
             ]
         )
-        totals = tiers.setdefault(award.tier_id, [award.rule.name, award.tier.title, 0, 0])
-        totals[2] += 1
-        totals[3] += award.amount
-        awards_count += 1
-        awards_amount += award.amount
         for nomination in award.nominations.all():
             sheet.append_styled(
                 [
@@ -431,9 +319,8 @@ def write_award_list(
                 indent={_NAME: 2},
                 data=True,
             )
-            if nomination.status != Nomination.Status.REJECTED:
-                nominated += 1
-                nominated_amount += nomination.amount
+    awards_count, awards_amount = totals["count"], totals["amount"]
+    nominated, nominated_amount = totals["nominations"]["count"], totals["nominations"]["amount"]
     sheet.append_styled([])
     for label, amount in (
         (AWARDS_TOTAL, awards_amount),
@@ -445,8 +332,8 @@ def write_award_list(
         sheet.append_styled(row, bold=True)
 
     summary = book.sheet("Tổng hợp", columns=SUMMARY_COLUMNS, titles=titles)
-    for rule_name, tier_title, count, amount in tiers.values():
-        summary.append([rule_name, tier_title, count, amount])
+    for tier in totals["by_tier"]:
+        summary.append([tier["rule_name"], tier["tier"], tier["count"], tier["amount"]])
     summary.append_styled([AWARDS_TOTAL, None, awards_count, awards_amount], bold=True)
     summary.append_styled([NOMINATIONS_TOTAL, None, nominated, nominated_amount], bold=True)
     summary.append_styled([GRAND_TOTAL, None, awards_count + nominated, awards_amount + nominated_amount], bold=True)

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from drf_spectacular.drainage import set_override
+from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -51,3 +52,15 @@ def api_exception_handler(exc, context):
         body = {"message": str(detail), "code": code, "errors": getattr(exc, "errors", {})}
     response.data = body
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer, as the API's schema documents it (the "Error" component)."""
+
+    message = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField()
+
+
+# Other serializers of the same shape may also be named "Error" in the schema: one component.
+set_override(ErrorSerializer, "suppress_collision_warning", True)

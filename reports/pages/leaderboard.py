@@ -1,4 +1,7 @@
-"""The leaderboard page of a phase and cluster, provisional or final."""
+"""The leaderboard page of a phase and cluster, provisional or final: the board
+and its rows come from ``awards.selectors`` (``leaderboard_resolve``,
+``leaderboard_page``), as the API's and the ranking workbook's do; this module
+only lays them out."""
 
 from __future__ import annotations
 
@@ -7,31 +10,19 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from awards.models import Award, Finalization, Standing
 from awards.permissions import leaderboard_access
-from awards.scoring import Boards, LiveBoard, rule_clusters
-from awards.selectors import (
-    board_quotas,
-    current_finalization,
-    default_rule,
-    phase_rules,
-    stored_quota_counts,
-)
+from awards.selectors import BoardChoice, BoardPage, BoardRow, NoRanking, leaderboard_page, leaderboard_resolve
 from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota
-from collectors.models import Agent
 from reports.pages.common import campaign_or_404, cluster_param, forbidden
 
 ROWS_PER_PAGE = 50
-
-
-# --- Leaderboards ------------------------------------------------------------------------
 
 
 @dataclass
@@ -50,11 +41,13 @@ class QuotaCell:
 
 
 @dataclass
-class BoardRow:
+class PageRow:
+    """A competitor's row as the page shows it: the board's row, its quota cells and a link to the agent's page."""
+
     position: int
     rank: int | None
     kind: str
-    competitor_id: int | None
+    competitor_id: int
     code: str
     name: str
     score: Decimal
@@ -64,8 +57,10 @@ class BoardRow:
     quotas: list[QuotaCell]
     organization: str = ""
     organization_id: int | None = None
-    prize: str = ""
+    prize: str = ""  # the prize tier won, on a final board
+    prize_amount: int | None = None
     prize_status: str = ""
+    prize_state: str = ""  # the award's status: proposed, reviewed, approved
     link: str = ""
 
     @property
@@ -82,11 +77,30 @@ def quota_label(quota: Quota) -> str:
     return " · ".join(str(part) for part in parts)
 
 
-def _quota_cells(quotas: list[Quota], counts: list[int]) -> list[QuotaCell]:
-    return [
-        QuotaCell(label=quota_label(quota), counted=count, minimum=quota.minimum)
-        for quota, count in zip(quotas, counts, strict=False)
-    ]
+def _page_row(row: BoardRow, quotas: list[Quota]) -> PageRow:
+    prize = row.prize
+    return PageRow(
+        position=row.position,
+        rank=row.rank,
+        kind=row.kind,
+        competitor_id=row.id,
+        code=row.code,
+        name=row.name,
+        score=row.score,
+        target=row.target,
+        eligible=row.eligible,
+        reached_at=row.reached_at,
+        quotas=[
+            QuotaCell(label=quota_label(quota), counted=count, minimum=quota.minimum)
+            for quota, count in zip(quotas, row.quota_counts, strict=False)
+        ],
+        organization=(row.affiliation or "") if row.kind == CompetitorKind.AGENT else "",
+        organization_id=row.organization_id,
+        prize=prize.title if prize else "",
+        prize_amount=prize.amount if prize else None,
+        prize_status=str(prize.status_display) if prize else "",
+        prize_state=prize.status if prize else "",
+    )
 
 
 @dataclass
@@ -95,10 +109,16 @@ class Board:
 
     rule: AwardRule
     cluster: Cluster | None
-    finalization: Finalization | None
-    quotas: list[Quota]
-    page: Page
-    rows: list[BoardRow] = field(default_factory=list)
+    page: BoardPage
+    rows: list[PageRow] = field(default_factory=list)
+
+    @property
+    def final(self) -> bool:
+        return self.page.final
+
+    @property
+    def quotas(self) -> list[Quota]:
+        return self.page.quotas
 
     @property
     def has_targets(self) -> bool:
@@ -106,88 +126,21 @@ class Board:
         return any(row.target for row in self.rows)
 
 
-def board_page(*, phase: Phase, rule: AwardRule, cluster: Cluster | None, page_number: str | None) -> Board:
-    """A page of the leaderboard: the stored final standings of the current
-    finalization once the phase is finalized, the live provisional ones before."""
-    finalization = current_finalization(phase)
-    if finalization is not None:
-        quotas = board_quotas(rule=rule, phase=phase, boards=Boards(every=True))
-        keep = [n for n, quota in enumerate(quotas) if quota.cluster_id in (None, getattr(cluster, "pk", None))]
-        stored = Standing.objects.filter(finalization=finalization, rule=rule, cluster=cluster).order_by("position")
-        page = Paginator(stored, ROWS_PER_PAGE).get_page(page_number)
-        standings = list(page.object_list)
-        # Stored counts follow the quotas as they were when finalized; if these changed since, show none.
-        consistent = all(len(stored_quota_counts(row)) == len(quotas) for row in standings)
-        shown = [quotas[n] for n in keep] if consistent else []
-        prizes = {
-            award.standing_id: award
-            for award in Award.objects.filter(standing__in=standings).select_related("tier").order_by("pk")
-        }
-        rows = []
-        for standing in standings:
-            counts = stored_quota_counts(standing)
-            award = prizes.get(standing.pk)
-            rows.append(
-                BoardRow(
-                    position=standing.position,
-                    rank=standing.rank,
-                    kind=standing.competitor_kind,
-                    competitor_id=standing.competitor_id,
-                    code=standing.competitor_code,
-                    name=standing.competitor_name,
-                    score=standing.score,
-                    target=standing.target,
-                    eligible=standing.eligible,
-                    reached_at=standing.reached_at,
-                    quotas=_quota_cells(shown, [counts[n] for n in keep]) if consistent else [],
-                    prize=award.tier.title if award else "",
-                    prize_status=award.get_status_display() if award else "",
-                )
-            )
-        board = Board(rule=rule, cluster=cluster, finalization=finalization, quotas=shown, page=page, rows=rows)
-    else:
-        quotas = board_quotas(rule=rule, phase=phase, boards=Boards(cluster=cluster))
-        try:
-            expected = max(int(page_number or 1), 1)
-        except ValueError:
-            expected = 1
-        live = LiveBoard(rule=rule, phase=phase, cluster=cluster, page_size=ROWS_PER_PAGE, page=expected)
-        page = Paginator(live, ROWS_PER_PAGE).get_page(page_number)
-        rows = [
-            BoardRow(
-                position=row.position,
-                rank=row.rank,
-                kind=row.kind,
-                competitor_id=row.competitor_id,
-                code=row.code,
-                name=row.name,
-                score=row.score,
-                target=row.target,
-                eligible=row.eligible,
-                reached_at=row.reached_at,
-                quotas=_quota_cells(quotas, list(row.quota_counts)),
-            )
-            for row in page.object_list
-        ]
-        board = Board(rule=rule, cluster=cluster, finalization=None, quotas=quotas, page=page, rows=rows)
-    _add_organizations(board.rows)
-    return board
+def board_page(*, choice: BoardChoice, page_number: str | None) -> Board:
+    """A page of the board chosen: a number that is not a page reads the first
+    page, one past the end the last page."""
+    number = int(page_number) if page_number and page_number.isdigit() and int(page_number) > 0 else 1
 
-
-def _add_organizations(rows: list[BoardRow]) -> None:
-    """The organization (or, for BHXH staff, the unit) of each agent on the page, in one query."""
-    ids = [row.competitor_id for row in rows if row.kind == CompetitorKind.AGENT]
-    if not ids:
-        return
-    where = {
-        pk: (organization_id, organization or unit or "")
-        for pk, organization_id, organization, unit in Agent.objects.filter(pk__in=ids).values_list(
-            "pk", "organization_id", "organization__name", "unit__name"
+    def read(number: int) -> BoardPage:
+        return leaderboard_page(
+            phase=choice.phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=ROWS_PER_PAGE
         )
-    }
-    for row in rows:
-        if row.kind == CompetitorKind.AGENT and row.competitor_id in where:
-            row.organization_id, row.organization = where[row.competitor_id]
+
+    page = read(number)
+    if number > page.pages:
+        page = read(page.pages)
+    rows = [_page_row(row, page.quotas) for row in page.rows]
+    return Board(rule=choice.rule, cluster=choice.cluster, page=page, rows=rows)
 
 
 def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
@@ -196,28 +149,22 @@ def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
     access = leaderboard_access(request.user, campaign)
     if access is None:
         return forbidden(request, _("You do not take part in this campaign."))
-    rules = phase_rules(phase)
-    context: dict = {"campaign": campaign, "phase": phase, "rules": rules}
-    if not rules:
-        return render(request, "pages/leaderboard.html", {**context, "board": None})
-    wanted_rule = request.GET.get("rule")
-    rule = next((rule for rule in rules if rule.code == wanted_rule), None) if wanted_rule else default_rule(rules)
-    if rule is None:
-        raise Http404("No such award rule in this phase.")
-    boards = rule_clusters(rule)
-    allowed = [board for board in boards if access.allows(board.pk if board else None)]
-    requested = cluster_param(request)
-    if requested is not None and rule.per_cluster and boards != [None]:
-        cluster = next((board for board in boards if board is not None and board.pk == requested), None)
-        if cluster is None:
-            raise Http404("No such cluster on this leaderboard.")
-        if cluster not in allowed:
-            return forbidden(request, _("You may read the leaderboard of your own cluster only."))
-    elif allowed:
-        cluster = allowed[0]
-    else:
-        return forbidden(request, _("You may read the leaderboard of your own cluster only."))
-    board = board_page(phase=phase, rule=rule, cluster=cluster, page_number=request.GET.get("page"))
+    context: dict = {"campaign": campaign, "phase": phase}
+    try:
+        choice = leaderboard_resolve(
+            phase=phase,
+            rule=request.GET.get("rule"),
+            cluster=cluster_param(request),
+            allows=access.allows,
+            first_allowed=True,
+        )
+    except NoRanking:
+        return render(request, "pages/leaderboard.html", {**context, "rules": [], "board": None})
+    except ValidationError as error:
+        raise Http404("No such award rule or cluster on this leaderboard.") from error
+    except PermissionDenied as refusal:
+        return forbidden(request, str(refusal))
+    board = board_page(choice=choice, page_number=request.GET.get("page"))
     user = request.user
     staff = user.has_perm("collectors.view_agent")
     managed = set(user.managed_organizations.values_list("pk", flat=True))
@@ -226,31 +173,34 @@ def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
             staff or row.organization_id in managed or (access.agent_id and row.competitor_id == access.agent_id)
         ):
             row.link = reverse("pages:agent", args=[row.code])
+    rule, cluster = choice.rule, choice.cluster
 
     def query(**changes) -> str:
         params = {"rule": rule.code, "cluster": cluster.pk if cluster else None, **changes}
         return "?" + urlencode({key: value for key, value in params.items() if value not in (None, "")})
 
+    page = board.page
     context.update(
         {
+            "rules": choice.rules,
             "board": board,
             "rule": rule,
             "cluster": cluster,
             "clusters": [
                 {"cluster": board_cluster, "url": query(cluster=board_cluster.pk, page=None)}
-                for board_cluster in allowed
+                for board_cluster in choice.boards
                 if board_cluster is not None
             ],
-            "rule_links": [{"rule": r, "url": "?" + urlencode({"rule": r.code})} for r in rules],
-            "previous_url": query(page=board.page.previous_page_number()) if board.page.has_previous() else "",
-            "next_url": query(page=board.page.next_page_number()) if board.page.has_next() else "",
+            "rule_links": [{"rule": r, "url": "?" + urlencode({"rule": r.code})} for r in choice.rules],
+            "previous_url": query(page=page.number - 1) if page.has_previous else "",
+            "next_url": query(page=page.number + 1) if page.has_next else "",
             "excel_url": reverse("api:phase-detail", args=[phase.pk])
             + "ranking.xlsx?"
             + urlencode({"rule": rule.code}),
             "own_agent_id": access.agent_id,
             "badge": (
-                _("Final · version %(version)s") % {"version": board.finalization.version}
-                if board.finalization
+                _("Final · version %(version)s") % {"version": page.version}
+                if page.final
                 else pgettext("standings", "Provisional")
             ),
         }

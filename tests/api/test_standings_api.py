@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from awards.models import Finalization, Standing
+from awards.models import Award, Finalization, Standing
+from awards.services import award_reject, phase_finalize
 from campaigns.models import Phase, PhaseTransition
+from campaigns.services import phase_close
 from enrollments.choices import EnrollmentStatus
 from tests.factories import (
     AgentFactory,
@@ -261,6 +263,27 @@ def test_closing_and_finalizing_serves_the_stored_final_standings(
     assert [row["rank"] for row in body["results"]] == [1, 2, 3, None]
     assert body["results"][0]["reached_at"].endswith("Z")
     assert Standing.objects.filter(finalization__phase=open_phase).count() == 4
+
+
+def test_a_final_board_shows_the_prize_each_competitor_won(api1, field, open_phase, cluster, director):
+    phase_close(phase=open_phase)
+    phase_finalize(phase_id=open_phase.pk)
+
+    body = api1.get(standings_url(open_phase), {"cluster": cluster.pk}).json()
+
+    prizes = {row["code"]: row["prize"] for row in body["results"]}
+    # The agent reads their own award on the board: tier, money and status.
+    assert prizes["A01"] == {"title": "Giải 2", "amount": 2_000_000, "status": "proposed", "status_display": "Đề nghị"}
+    assert prizes["A03"]["title"] == "Giải 1"
+    assert prizes["A02"] is None  # not eligible: no prize
+    award_reject(award=Award.objects.get(competitor_code="A04"), by=director, reason="Hồ sơ thiếu")
+    again = api1.get(standings_url(open_phase), {"cluster": cluster.pk}).json()
+    assert {row["code"]: row["prize"] for row in again["results"]}["A04"] is None  # a rejected award is no prize
+
+
+def test_a_provisional_board_has_no_prize_field(reviewer_api, field, open_phase, cluster):
+    body = reviewer_api.get(standings_url(open_phase), {"cluster": cluster.pk}).json()
+    assert all("prize" not in row for row in body["results"])
 
 
 def test_reopening_needs_a_reason_and_finalizing_again_makes_version_two(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 
-from awards.services import phase_finalize
+from awards.models import Award
+from awards.services import award_approve, award_review, phase_finalize
 from campaigns.models import Campaign
-from tests.factories import CampaignFactory, UserFactory
+from enrollments.choices import EnrollmentStatus
+from tests.factories import AgentFactory, CampaignFactory, EnrollmentFactory, UserFactory
 from tests.pages.conftest import leaderboard_url
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +29,13 @@ def chart_data(response) -> dict:
 def board_codes(response) -> list[str]:
     """Competitor codes in the leaderboard table, top first."""
     return [row.code for row in response.context["board"].rows]
+
+
+def table_row(response, code: str) -> str:
+    """The text of a competitor's row in the leaderboard table, tags left out."""
+    body = response.text.split('data-testid="leaderboard"', 1)[1]
+    row = next(row for row in body.split("<tr")[1:] if f">{code}<" in row)
+    return " ".join(re.sub(r"<[^>]+>", " ", row.split("</tr>")[0]).split())
 
 
 # --- Logging in and out -----------------------------------------------------------------
@@ -182,6 +192,67 @@ def test_a_final_board_shows_its_version_and_prizes(client, campaign_manager, cl
     assert "Tạm tính" not in response.text
     rows = response.context["board"].rows
     assert [(row.code, row.prize) for row in rows] == [("E1", "Giải Nhất"), ("E2", "Giải Nhì")]
+
+
+def test_a_final_board_shows_each_prize_with_its_amount_and_the_awards_status(client, closed_league):
+    phase_finalize(phase_id=closed_league["phases"][0].pk)
+    client.force_login(closed_league["agents"]["E2"].user)
+
+    response = client.get(leaderboard_url(closed_league))
+
+    # The agent sees their own award on the board: the tier, the money and where it stands.
+    assert "Giải Nhì · 2.000.000 đồng Đề nghị" in table_row(response, "E2")
+    assert "Giải Nhất · 3.000.000 đồng Đề nghị" in table_row(response, "E1")
+
+
+def test_an_approved_prize_says_so_on_the_board(client, campaign_manager, director, council_member, closed_league):
+    phase_finalize(phase_id=closed_league["phases"][0].pk)
+    award = Award.objects.get(competitor_code="E1")
+    award_review(award=award, by=council_member, minutes="BB-01")
+    award_approve(award=award, by=director, decision_number="12/QĐ", decision_date=award.created_at.date())
+    client.force_login(campaign_manager)
+
+    response = client.get(leaderboard_url(closed_league))
+
+    assert "Giải Nhất · 3.000.000 đồng Đã phê duyệt" in table_row(response, "E1")
+
+
+def test_a_competitor_not_eligible_reads_not_yet_then_no_once_the_board_is_final(
+    client, campaign_manager, closed_league
+):
+    one = closed_league["phases"][0]
+    short = AgentFactory(code="E3", full_name="Đỗ Văn Ba", locality=closed_league["agents"]["E1"].locality)
+    EnrollmentFactory(
+        phase=one, agent=short, status=EnrollmentStatus.CONFIRMED, receipt_at=one.start + timedelta(days=3)
+    )
+    client.force_login(campaign_manager)
+
+    provisional = table_row(client.get(leaderboard_url(closed_league)), "E3")
+    phase_finalize(phase_id=one.pk)
+    final = client.get(leaderboard_url(closed_league))
+
+    assert "Chưa" in provisional  # short of the cluster's quota of 3, for now
+    assert "Không" in table_row(final, "E3")
+    assert "Chưa" not in table_row(final, "E3")
+    assert "✓ Có" in table_row(final, "E1")
+
+
+def test_a_long_board_is_read_fifty_competitors_a_page(client, campaign_manager, league):
+    east = league["agents"]["E1"].locality
+    for n in range(50):
+        AgentFactory(code=f"Z{n:02d}", locality=east)
+    client.force_login(campaign_manager)
+
+    first = client.get(leaderboard_url(league))
+    second = client.get(leaderboard_url(league) + "?page=2")
+    beyond = client.get(leaderboard_url(league) + "?page=9")
+
+    assert len(first.context["board"].rows) == 50
+    assert "Trang 1/2" in first.text
+    assert f'href="?rule=TOP&amp;cluster={league["clusters"][0].pk}&amp;page=2"' in first.text
+    assert [row.position for row in second.context["board"].rows] == [51, 52]
+    assert [row.position for row in beyond.context["board"].rows] == [51, 52]  # past the end: the last page
+    assert client.get(leaderboard_url(league) + "?page=abc").context["board"].rows[0].position == 1
 
 
 def test_reached_at_is_shown_in_the_campaigns_time_zone(client, campaign_manager, league):

@@ -1,0 +1,164 @@
+"""A phase and its leaderboard, and the phase lifecycle for staff.
+
+- ``GET /phases/{id}/``: the phase, its status and its current final version;
+- ``GET /phases/{id}/standings/``: its leaderboard (``awards.selectors``), final
+  once the phase is finalized, provisional before;
+- ``POST /phases/{id}/close|finalize|reopen/``: the lifecycle, through the services.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from awards.models import Finalization
+from awards.permissions import LeaderboardAccess, require_leaderboard_access, require_perm
+from awards.selectors import BoardChoice, NoRanking, leaderboard_page, leaderboard_resolve
+from awards.serializers import (
+    FinalizeAcceptedSerializer,
+    PhaseSerializer,
+    ReasonInSerializer,
+    RequiredReasonSerializer,
+    StandingsPageSerializer,
+    StandingsQuerySerializer,
+)
+from awards.services import phase_finalize_request, phase_reopen
+from campaigns.models import Phase
+from campaigns.services import phase_close
+from core.api import ErrorSerializer as ERROR
+
+# Rows of a leaderboard page.
+PAGE_SIZE = 50
+
+_PHASE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Phase id.")
+
+
+def resolve_board(phase: Phase, access: LeaderboardAccess, **asked) -> BoardChoice:
+    """``leaderboard_resolve`` for the API: a phase no rule ranks is not found (404),
+    a board the reader may not see is refused (403), a rule or cluster that is not
+    the phase's is a field error (400, by the exception handler)."""
+    try:
+        return leaderboard_resolve(phase=phase, allows=access.allows, **asked)
+    except NoRanking as error:
+        raise exceptions.NotFound(str(error)) from error
+    except PermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error)) from error
+
+
+def _page_number(request) -> int:
+    """The page asked for: one that is not a positive number is not found, like one past the end."""
+    value = request.query_params.get("page", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise exceptions.NotFound(PageNumberPagination.invalid_page_message)
+    return int(value)
+
+
+def _page_link(request, number: int) -> str:
+    url = request.build_absolute_uri()
+    return remove_query_param(url, "page") if number == 1 else replace_query_param(url, "page", number)
+
+
+class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A phase, its leaderboard, and its lifecycle for staff."""
+
+    serializer_class = PhaseSerializer
+    queryset = Phase.objects.select_related("campaign")
+
+    def _answer(self, phase: Phase, *, fresh: bool = True) -> Response:
+        if fresh:
+            phase = self.get_queryset().get(pk=phase.pk)
+        phase.current_finalization = Finalization.objects.filter(phase=phase, current=True).first()
+        return Response(PhaseSerializer(phase, context=self.get_serializer_context()).data)
+
+    @extend_schema(parameters=[_PHASE_ID], responses={200: PhaseSerializer, 403: ERROR, 404: ERROR})
+    def retrieve(self, request, pk=None):
+        """A phase: its status and the version of its current final standings."""
+        phase = self.get_object()
+        require_leaderboard_access(request.user, phase.campaign)
+        return self._answer(phase, fresh=False)
+
+    @extend_schema(
+        parameters=[
+            _PHASE_ID,
+            StandingsQuerySerializer,
+            OpenApiParameter("page", int, description=f"Page number ({PAGE_SIZE} rows a page)."),
+        ],
+        responses={200: StandingsPageSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=True, methods=["get"])
+    def standings(self, request, pk=None):
+        """The leaderboard of a phase: final once the phase is finalized (with the prize
+        each competitor won), provisional before.
+
+        Staff read every board; an organization's managers the boards of its agents'
+        clusters; an agent taking part the board of their own cluster."""
+        phase = self.get_object()
+        access = require_leaderboard_access(request.user, phase.campaign)
+        query = StandingsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        choice = resolve_board(phase, access, **query.validated_data)
+        number = _page_number(request)
+        board = leaderboard_page(
+            phase=phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=PAGE_SIZE
+        )
+        if number > board.pages:
+            raise exceptions.NotFound(PageNumberPagination.invalid_page_message)
+        page = {
+            "choice": choice,
+            "board": board,
+            "next": _page_link(request, number + 1) if board.has_next else None,
+            "previous": _page_link(request, number - 1) if board.has_previous else None,
+        }
+        return Response(StandingsPageSerializer(page).data)
+
+    @extend_schema(
+        parameters=[_PHASE_ID],
+        request=ReasonInSerializer,
+        responses={200: PhaseSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Staff: close a phase by hand (early, or before the periodic task has run)."""
+        require_perm(request.user, "campaigns.close_phase", _("You may not close phases."))
+        phase = self.get_object()
+        body = ReasonInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        phase_close(phase=phase, by=request.user, reason=body.validated_data["reason"])
+        return self._answer(phase)
+
+    @extend_schema(
+        parameters=[_PHASE_ID],
+        request=None,
+        responses={202: FinalizeAcceptedSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def finalize(self, request, pk=None):
+        """Staff: finalize a closed phase. Queued: read the phase at `status_url` until it is finalized."""
+        require_perm(request.user, "campaigns.finalize_phase", _("You may not finalize phases."))
+        phase = self.get_object()
+        phase_finalize_request(phase=phase, by=request.user)
+        url = reverse("api:phase-detail", args=[phase.pk], request=request)
+        body = {"message": _("Finalizing has been queued."), "status_url": url, "phase": self._answer(phase).data}
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+
+    @extend_schema(
+        parameters=[_PHASE_ID],
+        request=RequiredReasonSerializer,
+        responses={200: PhaseSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Staff: reopen a finalized phase, with the reason, before any of its awards is approved."""
+        require_perm(request.user, "campaigns.reopen_phase", _("You may not reopen phases."))
+        phase = self.get_object()
+        body = RequiredReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        phase_reopen(phase=phase, by=request.user, reason=body.validated_data["reason"])
+        return self._answer(phase)

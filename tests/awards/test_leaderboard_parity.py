@@ -1,0 +1,114 @@
+"""The API, the page and the ranking workbook read a leaderboard from the same
+selectors: for the same phase they show the same positions, scores, eligibility
+and prizes, provisional and final."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from awards.models import Award
+from awards.services import award_reject, phase_finalize
+from awards.workbooks import write_ranking
+from campaigns.services import phase_close
+from enrollments.choices import EnrollmentStatus
+from tests.awards.conftest import sell
+from tests.factories import UserFactory
+from tests.intake_fixtures import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sold(contest):
+    """Cluster 1: E1 5, E2 3 and E4 3 (tied, E2 first), E3 2 (short of the quota of 3);
+    cluster 2: W2 2, W1 1, W3 6 submitted only."""
+    sell(contest, "E1", 5)
+    sell(contest, "E2", 3, hours=1)
+    sell(contest, "E3", 2)
+    sell(contest, "E4", 3, hours=2)
+    sell(contest, "W1", 1)
+    sell(contest, "W2", 2)
+    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)
+    return contest
+
+
+def from_api(user, contest, cluster) -> list[tuple]:
+    body = client_for(user).get(f"/api/v1/phases/{contest['phase'].pk}/standings/", {"cluster": cluster.pk}).json()
+    return [
+        (
+            row["position"],
+            row["code"],
+            Decimal(str(row["score"])),
+            row["eligible"],
+            (row.get("prize") or {}).get("title"),
+        )
+        for row in body["results"]
+    ]
+
+
+def from_page(client, contest, cluster) -> list[tuple]:
+    url = f"/campaigns/{contest['campaign'].code}/phases/{contest['phase'].number}/leaderboard/"
+    rows = client.get(url, {"cluster": cluster.pk}).context["board"].rows
+    return [(row.position, row.code, row.score, row.eligible, row.prize or None) for row in rows]
+
+
+def from_workbook(contest, cluster) -> list[tuple]:
+    buffer = io.BytesIO()
+    write_ranking(buffer, phase=contest["phase"])
+    sheet = load_workbook(buffer)[cluster.name]
+    # Columns B (position), C (code), G (score), J (eligible) and L (prize).
+    return [
+        (row[1], row[2], Decimal(str(row[6])), row[9] == "Có", row[11])
+        for row in sheet.iter_rows(min_row=6, values_only=True)
+    ]
+
+
+def readings(client, user, contest) -> dict[str, list[list[tuple]]]:
+    return {
+        "api": [from_api(user, contest, cluster) for cluster in contest["clusters"]],
+        "page": [from_page(client, contest, cluster) for cluster in contest["clusters"]],
+        "workbook": [from_workbook(contest, cluster) for cluster in contest["clusters"]],
+    }
+
+
+def test_a_provisional_board_reads_the_same_everywhere(client, campaign_manager, sold):
+    client.force_login(campaign_manager)
+
+    seen = readings(client, campaign_manager, sold)
+
+    assert seen["api"] == seen["page"] == seen["workbook"]
+    assert seen["api"] == [
+        [
+            (1, "E1", 5, True, None),
+            (2, "E2", 3, True, None),
+            (3, "E4", 3, True, None),
+            (4, "E3", 2, False, None),
+        ],
+        [(1, "W3", 6, True, None), (2, "W2", 2, True, None), (3, "W1", 1, True, None)],
+    ]
+
+
+def test_a_final_board_reads_the_same_everywhere_prizes_included(client, campaign_manager, sold):
+    phase_close(phase=sold["phase"])
+    phase_finalize(phase_id=sold["phase"].pk)
+    sold["phase"].refresh_from_db()
+    award_reject(award=Award.objects.get(competitor_code="W1"), by=UserFactory(username="director"), reason="Thiếu")
+    client.force_login(campaign_manager)
+
+    seen = readings(client, campaign_manager, sold)
+
+    assert seen["api"] == seen["page"] == seen["workbook"]
+    assert seen["api"] == [
+        [
+            (1, "E1", 5, True, "Giải 1"),
+            (2, "E2", 3, True, "Giải 2"),
+            (3, "E4", 3, True, "Giải 3"),
+            (4, "E3", 2, False, None),
+        ],
+        # W3's sales were never confirmed; W1's award was rejected.
+        [(1, "W2", 2, True, "Giải 1"), (2, "W1", 1, True, None), (3, "W3", 0, False, None)],
+    ]
