@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -60,7 +59,3 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
     code = serializers.CharField()
     errors = serializers.DictField()
-
-
-# Other serializers of the same shape may also be named "Error" in the schema: one component.
-set_override(ErrorSerializer, "suppress_collision_warning", True)

@@ -22,14 +22,13 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core import exports
-from core.api import Conflict
+from core.api import Conflict, ErrorSerializer
 from core.models import ExportJob
 from core.workbooks import XLSX_CONTENT_TYPE, attachment_header
 
 XLSX = XLSX_CONTENT_TYPE
 XLSX_FILE = OpenApiResponse(OpenApiTypes.BINARY, description="An Excel workbook (.xlsx).")
-# The error contract's body (``core.api``), documented once as the "Error" component.
-ERROR = {"$ref": "#/components/schemas/Error"}
+ERROR = ErrorSerializer  # the error contract's body, documented once as the "Error" component
 
 
 class FileDownloadMixin:

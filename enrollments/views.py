@@ -6,13 +6,14 @@ from collections import Counter
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import Conflict
+from core.api import ErrorSerializer as ERROR
 from enrollments.contributions import contribution_quote
 from enrollments.filters import EnrollmentFilter
 from enrollments.selectors import agent_of, enrollments_visible_to
@@ -32,11 +33,6 @@ from enrollments.services import (
     enrollment_submit,
     enrollment_withdraw,
     enrollments_submit,
-)
-
-_ERROR = inline_serializer(
-    "Error",
-    fields={"message": serializers.CharField(), "code": serializers.CharField(), "errors": serializers.DictField()},
 )
 
 
@@ -70,9 +66,9 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={
             201: EnrollmentSerializer,
             200: OpenApiResponse(EnrollmentSerializer, description="A replay of a stored submission."),
-            400: _ERROR,
-            403: _ERROR,
-            409: _ERROR,
+            400: ERROR,
+            403: ERROR,
+            409: ERROR,
         },
     )
     def create(self, request):
@@ -89,7 +85,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         stored = self.get_queryset().get(pk=result.enrollment.pk)
         return Response(EnrollmentSerializer(stored).data, status=code)
 
-    @extend_schema(request=BulkInSerializer, responses={200: BulkResultSerializer, 400: _ERROR, 403: _ERROR})
+    @extend_schema(request=BulkInSerializer, responses={200: BulkResultSerializer, 400: ERROR, 403: ERROR})
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Submit up to 1,000 enrollments; valid items are stored even when others fail."""
@@ -143,25 +139,25 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         updated = self.get_queryset().get(pk=updated.pk)
         return Response(EnrollmentSerializer(updated).data)
 
-    @extend_schema(request=None, responses={200: EnrollmentSerializer, 403: _ERROR, 404: _ERROR, 409: _ERROR})
+    @extend_schema(request=None, responses={200: EnrollmentSerializer, 403: ERROR, 404: ERROR, 409: ERROR})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Staff: confirm a submitted enrollment (its coverage is then on record)."""
         return self._transition(request, pk, enrollment_confirm, staff=True)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: _ERROR, 403: _ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: ERROR, 403: ERROR})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Staff: reject a submitted enrollment, with the reason."""
         return self._transition(request, pk, enrollment_reject, staff=True)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: _ERROR, 403: _ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: ERROR, 403: ERROR})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Staff: cancel a confirmed enrollment (a refund), with the reason."""
         return self._transition(request, pk, enrollment_cancel, staff=True)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 403: _ERROR, 409: _ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 403: ERROR, 409: ERROR})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The agent withdraws their own enrollment while it is still submitted."""
@@ -184,7 +180,7 @@ def _bulk_row(index, outcome, enrollment, errors, raw):
 class QuoteView(APIView):
     """What a person would pay, and the state support, before submitting."""
 
-    @extend_schema(parameters=[QuoteQuerySerializer], responses={200: QuoteSerializer, 400: _ERROR})
+    @extend_schema(parameters=[QuoteQuerySerializer], responses={200: QuoteSerializer, 400: ERROR})
     def get(self, request):
         query = QuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
