@@ -3,8 +3,7 @@ and a few thousand enrollments that obey the domain rules, written through the
 same services as a user's.
 
 Every receipt goes through the intake and review services, so loading takes a
-while: the demo is loaded once for the module inside a transaction that is
-rolled back at the end; each test runs in a savepoint of it.
+while: the demo is loaded once for the package (``tests/demo/conftest.py``).
 """
 
 from __future__ import annotations
@@ -19,15 +18,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 from django.utils import timezone
 
 from campaigns.models import Campaign, Phase
 from campaigns.selectors import agent_participations
 from collectors.models import Agent, Locality, ServiceOrganization
-from demo.loader import DEMO_CAMPAIGN_CODE, demo_load
+from demo.loader import demo_load
 from enrollments.choices import EnrollmentStatus, NotCountedReason, Product
 from enrollments.contributions import ParameterTable, contribution_quote
 from enrollments.counting import load_coverage, plan_counting, recount
@@ -37,22 +34,6 @@ from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition,
 pytestmark = pytest.mark.django_db
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    today = timezone.localdate(timezone=VN)
-    # Sixty-one logins hashed at production strength would cost seconds; the tests log in with MD5 too.
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
-        summary = demo_load(today=today)
-        yield summary
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def campaign(demo) -> Campaign:
-    return Campaign.objects.get(code=DEMO_CAMPAIGN_CODE)
 
 
 def _phase(campaign: Campaign, number: int) -> Phase:
