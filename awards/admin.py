@@ -19,21 +19,18 @@ from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
 from campaigns.models import Campaign, Phase
-from core.admin_helpers import PhaseListFilter, ReadOnlyHistoryAdmin, ReadOnlyHistoryInline, local_datetime
+from core.admin_helpers import (
+    PhaseListFilter,
+    ReadOnlyAdminMixin,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyHistoryInline,
+    local_datetime,
+)
 from core.workbooks import workbook_response
 
 
-class ReadOnlyResultAdmin(admin.ModelAdmin):
+class ReadOnlyResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Results computed by finalizing: readable, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Finalization)

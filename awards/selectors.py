@@ -529,6 +529,20 @@ def agent_awards(*, agent, phase_ids) -> dict[int, Award]:
 # --- Totals of awards ------------------------------------------------------------------
 
 
+# The order of an award list (the API's and the workbook's): by campaign, phase,
+# rule, cluster, prize tier and place on the board.
+AWARD_LIST_ORDER = (
+    "phase__campaign_id",
+    "phase__number",
+    "rule__position",
+    "rule__code",
+    "cluster__number",
+    "tier__position",
+    "standing__position",
+    "pk",
+)
+
+
 def award_totals(awards) -> dict:
     """What the awards selected (a queryset) add up to, in two queries:
 

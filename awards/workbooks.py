@@ -24,7 +24,14 @@ from django.utils import timezone, translation
 
 from awards.models import Award, Finalization, Nomination
 from awards.scoring import rule_clusters
-from awards.selectors import BoardStream, NoRanking, award_totals, leaderboard_rule, leaderboard_stream
+from awards.selectors import (
+    AWARD_LIST_ORDER,
+    BoardStream,
+    NoRanking,
+    award_totals,
+    leaderboard_rule,
+    leaderboard_stream,
+)
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
 from collectors.models import Agent
 from core.workbooks import (
@@ -259,16 +266,7 @@ def write_award_list(
             "unit__parent",
         )
         .prefetch_related(Prefetch("nominations", queryset=Nomination.objects.select_related("agent").order_by("pk")))
-        .order_by(
-            "phase__campaign_id",
-            "phase__number",
-            "rule__position",
-            "rule__code",
-            "cluster__number",
-            "tier__position",
-            "standing__position",
-            "pk",
-        )
+        .order_by(*AWARD_LIST_ORDER)
     )
     tz = campaign.tzinfo if campaign is not None else timezone.get_current_timezone()
     with translation.override("vi"):

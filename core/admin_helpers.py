@@ -139,12 +139,11 @@ class FixedQueryAdminMixin:
         return formfield
 
 
-class ReadOnlyHistoryAdmin(admin.ModelAdmin):
-    """A status-change history: who changed what, when and why. Rows are written
-    by the services that change a status, never by hand: everyone with the view
-    permission may read them, nobody may add, change or delete one here."""
+class ReadOnlyAdminMixin:
+    """Rows written by services, never by hand: everyone with the view permission
+    may read them, nobody may add, change or delete one in the admin."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -153,12 +152,17 @@ class ReadOnlyHistoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A status-change history: who changed what, when and why, recorded by the
+    services that change a status."""
+
     @admin.display(description=_("at"), ordering="at")
     def at_display(self, obj):
         return local_datetime(obj.at)
 
 
-class ReadOnlyHistoryInline(admin.TabularInline):
+class ReadOnlyHistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The status-change history of the page's object, read-only."""
 
     extra = 0
@@ -168,12 +172,3 @@ class ReadOnlyHistoryInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

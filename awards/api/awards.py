@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from awards.models import Award
 from awards.permissions import require_perm
-from awards.selectors import award_totals
+from awards.selectors import AWARD_LIST_ORDER, award_totals
 from awards.serializers import (
     ApproveInSerializer,
     AwardSerializer,
@@ -97,16 +97,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         return Award.objects.select_related(
             "phase__campaign", "rule", "cluster", "tier", "finalization", "standing"
-        ).order_by(
-            "phase__campaign_id",
-            "phase__number",
-            "rule__position",
-            "rule__code",
-            "cluster__number",
-            "tier__position",
-            "standing__position",
-            "pk",
-        )
+        ).order_by(*AWARD_LIST_ORDER)
 
     def _may_view(self):
         require_perm(self.request.user, "awards.view_award", _("You may not see awards."))
