@@ -99,7 +99,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def celery_eager():
     """Tasks run in the test's own process, whatever the broker: a test that
-    needs a real worker on Redis turns this off (tests/awards/test_finalize_concurrently.py)."""
+    needs a real worker on Redis turns this off (tests/awards/test_tasks.py)."""
     from emulation_config.celery import app
 
     before = app.conf.task_always_eager

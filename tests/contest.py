@@ -4,8 +4,10 @@
 day of grace, still open until a test closes it), optionally phase 2 (open now),
 cluster 1 (district D-E, a quota of 3) and cluster 2 (district D-W), a ranked
 rule ``TOP`` with three fixed prizes per cluster, and agents named by cluster
-(``E…`` east, ``W…`` west). ``prize_rule`` and ``sell`` are the two steps other
-fixtures take on a campaign of their own.
+(``E…`` east, ``W…`` west). Its options keep the figures a test reads: another
+campaign code, no quota, other tiers (none at all), other fields of the rule.
+``prize_rule`` and ``sell`` are the two steps other fixtures take on a campaign
+of their own.
 
 The contest reads like the dict the tests have always used: ``contest["phase"]``,
 ``contest["agents"]["E1"]``, ``contest["clusters"]``, ``contest["rule"]``.
@@ -100,24 +102,27 @@ class Contest:
 
 def build_contest(
     *,
+    code: str = "qn",
     east: Sequence[str] = ("E1", "E2", "E3", "E4"),
     west: Sequence[str] = ("W1", "W2", "W3"),
     products: Sequence[str] = ("VSI", "HHI"),
     second_phase: bool = False,
     tiers: Sequence[tuple[str, int]] = NUMBERED_TIERS,
-    quota: int = 3,
+    quota: int | None = 3,
     cluster_names: tuple[str, str] = ("Cụm 1", "Cụm 2"),
-    rule_name: str | None = None,
+    rule: dict | None = None,
     names: dict[str, str] | None = None,
     organizations: dict[str, ServiceOrganization] | None = None,
     logins: bool = False,
 ) -> Contest:
-    """The contest described in this module's docstring. ``names`` and
-    ``organizations`` map agent codes to a full name and an organization;
-    ``logins`` gives each agent a user named after their code in lower case."""
+    """The contest described in this module's docstring. ``quota`` is cluster 1's
+    minimum (``None``: no quota); ``rule`` holds other fields of rule ``TOP``
+    (its name, product, ``requires_quota`` …). ``names`` and ``organizations``
+    map agent codes to a full name and an organization; ``logins`` gives each
+    agent a user named after their code in lower case."""
     east_district = DistrictFactory(code="D-E", name="Huyện Đông")
     west_district = DistrictFactory(code="D-W", name="Huyện Tây")
-    campaign = CampaignFactory(code="qn", name="Thi đua Quảng Nam", products=list(products))
+    campaign = CampaignFactory(code=code, name="Thi đua Quảng Nam", products=list(products))
     now = timezone.now()
     phases = [
         PhaseFactory(
@@ -145,18 +150,19 @@ def build_contest(
     one.localities.add(east_district)
     two = ClusterFactory(campaign=campaign, number=2, name=cluster_names[1])
     two.localities.add(west_district)
-    Quota.objects.create(campaign=campaign, cluster=one, minimum=quota)
-    rule = prize_rule(campaign, tiers=tiers, **({"name": rule_name} if rule_name else {}))
+    if quota is not None:
+        Quota.objects.create(campaign=campaign, cluster=one, minimum=quota)
+    ranked = prize_rule(campaign, tiers=tiers, **(rule or {}))
     names, organizations = names or {}, organizations or {}
     agents = {}
     for codes, district in ((east, east_district), (west, west_district)):
-        for code in codes:
+        for agent_code in codes:
             fields = {"locality": district}
-            if code in organizations:
-                fields["organization"] = organizations[code]
-            if code in names:
-                fields["full_name"] = names[code]
+            if agent_code in organizations:
+                fields["organization"] = organizations[agent_code]
+            if agent_code in names:
+                fields["full_name"] = names[agent_code]
             if logins:
-                fields["user"] = UserFactory(username=code.lower())
-            agents[code] = AgentFactory(code=code, **fields)
-    return Contest(campaign=campaign, phases=tuple(phases), clusters=(one, two), rule=rule, agents=agents)
+                fields["user"] = UserFactory(username=agent_code.lower())
+            agents[agent_code] = AgentFactory(code=agent_code, **fields)
+    return Contest(campaign=campaign, phases=tuple(phases), clusters=(one, two), rule=ranked, agents=agents)

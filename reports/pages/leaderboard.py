@@ -6,7 +6,6 @@ only lays them out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -42,32 +41,29 @@ class QuotaCell:
 
 @dataclass
 class PageRow:
-    """A competitor's row as the page shows it: the board's row, its quota cells and a link to the agent's page."""
+    """A competitor's row as the page shows it: the board's row (``awards.selectors.BoardRow``,
+    whose fields it reads through), its quota cells and a link to the agent's page."""
 
-    position: int
-    rank: int | None
-    kind: str
-    competitor_id: int
-    code: str
-    name: str
-    score: Decimal
-    target: Decimal | None
-    eligible: bool
-    reached_at: datetime | None
+    board: BoardRow
     quotas: list[QuotaCell]
-    organization: str = ""
-    organization_id: int | None = None
-    prize: str = ""  # the prize tier won, on a final board
-    prize_amount: int | None = None
-    prize_status: str = ""
-    prize_state: str = ""  # the award's status: proposed, reviewed, approved
     link: str = ""
+
+    def __getattr__(self, name: str):
+        return getattr(self.board, name)
+
+    @property
+    def competitor_id(self) -> int:
+        return self.board.id
+
+    @property
+    def organization(self) -> str:
+        return (self.board.affiliation or "") if self.board.kind == CompetitorKind.AGENT else ""
 
     @property
     def percent_of_target(self) -> Decimal | None:
-        if not self.target:
+        if not self.board.target:
             return None
-        return (self.score * 100 / self.target).quantize(Decimal("0.1"))
+        return (self.board.score * 100 / self.board.target).quantize(Decimal("0.1"))
 
 
 def quota_label(quota: Quota) -> str:
@@ -78,29 +74,11 @@ def quota_label(quota: Quota) -> str:
 
 
 def _page_row(row: BoardRow, quotas: list[Quota]) -> PageRow:
-    prize = row.prize
-    return PageRow(
-        position=row.position,
-        rank=row.rank,
-        kind=row.kind,
-        competitor_id=row.id,
-        code=row.code,
-        name=row.name,
-        score=row.score,
-        target=row.target,
-        eligible=row.eligible,
-        reached_at=row.reached_at,
-        quotas=[
-            QuotaCell(label=quota_label(quota), counted=count, minimum=quota.minimum)
-            for quota, count in zip(quotas, row.quota_counts, strict=False)
-        ],
-        organization=(row.affiliation or "") if row.kind == CompetitorKind.AGENT else "",
-        organization_id=row.organization_id,
-        prize=prize.title if prize else "",
-        prize_amount=prize.amount if prize else None,
-        prize_status=str(prize.status_display) if prize else "",
-        prize_state=prize.status if prize else "",
-    )
+    cells = [
+        QuotaCell(label=quota_label(quota), counted=count, minimum=quota.minimum)
+        for quota, count in zip(quotas, row.quota_counts, strict=False)
+    ]
+    return PageRow(board=row, quotas=cells)
 
 
 @dataclass

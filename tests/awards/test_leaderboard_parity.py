@@ -14,26 +14,10 @@ from awards.models import Award
 from awards.services import award_reject, phase_finalize
 from awards.workbooks import write_ranking
 from campaigns.services import phase_close
-from enrollments.choices import EnrollmentStatus
-from tests.awards.conftest import sell
 from tests.factories import UserFactory
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sold(contest):
-    """Cluster 1: E1 5, E2 3 and E4 3 (tied, E2 first), E3 2 (short of the quota of 3);
-    cluster 2: W2 2, W1 1, W3 6 submitted only."""
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 3, hours=1)
-    sell(contest, "E3", 2)
-    sell(contest, "E4", 3, hours=2)
-    sell(contest, "W1", 1)
-    sell(contest, "W2", 2)
-    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)
-    return contest
 
 
 def from_api(user, contest, cluster) -> list[tuple]:
@@ -53,7 +37,7 @@ def from_api(user, contest, cluster) -> list[tuple]:
 def from_page(client, contest, cluster) -> list[tuple]:
     url = f"/campaigns/{contest['campaign'].code}/phases/{contest['phase'].number}/leaderboard/"
     rows = client.get(url, {"cluster": cluster.pk}).context["board"].rows
-    return [(row.position, row.code, row.score, row.eligible, row.prize or None) for row in rows]
+    return [(row.position, row.code, row.score, row.eligible, row.prize.title if row.prize else None) for row in rows]
 
 
 def from_workbook(contest, cluster) -> list[tuple]:

@@ -22,8 +22,6 @@ from awards.workbooks import NoRanking, write_award_list, write_ranking
 from campaigns.models import IndicatorValue, Phase
 from campaigns.services import phase_close
 from core.workbooks import WorkbookWriter, attachment_header, period_text, sheet_title
-from enrollments.choices import EnrollmentStatus
-from tests.awards.conftest import sell
 from tests.factories import (
     AwardRuleFactory,
     CampaignFactory,
@@ -66,7 +64,7 @@ def rows(sheet, first: int, last: int | None = None, columns: str = "ABCDEFGHIJK
 
 
 def reached(contest, count: int, hours: int = 0) -> datetime:
-    """The naive local time of an agent's last sale made with ``sell(…, count, hours=…)``."""
+    """The naive local time of an agent's last sale made with ``contest.sell(…, count, hours=…)``."""
     moment = contest["phase"].start + timedelta(days=1, hours=hours, minutes=count - 1)
     return moment.astimezone(VN).replace(tzinfo=None)
 
@@ -74,20 +72,6 @@ def reached(contest, count: int, hours: int = 0) -> datetime:
 def assert_same_minute(value: datetime, expected: datetime) -> None:
     # Excel keeps times as fractions of a day: a millisecond may be lost on the way.
     assert abs(value - expected) < timedelta(seconds=1)
-
-
-@pytest.fixture
-def sold(contest):
-    """Cluster 1: E1 5, E2 3 (earlier) and E4 3 (later) tie on count, E3 2 is short of the quota of 3.
-    Cluster 2: W2 2, W1 1, and W3's 6 sales are submitted, never confirmed."""
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 3, hours=1)
-    sell(contest, "E3", 2)
-    sell(contest, "E4", 3, hours=2)
-    sell(contest, "W1", 1)
-    sell(contest, "W2", 2)
-    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)
-    return contest
 
 
 @pytest.fixture

@@ -14,23 +14,13 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from awards.services import phase_finalize
-from campaigns.models import Campaign, Phase
+from campaigns.models import Campaign
 from campaigns.services import phase_close
 from core.exports import export_job_request, export_job_run
 from core.models import ExportJob
 from core.tasks import run_export
-from enrollments.choices import EnrollmentStatus
-from tests.factories import (
-    AgentFactory,
-    AwardRuleFactory,
-    CampaignFactory,
-    ClusterFactory,
-    DistrictFactory,
-    EnrollmentFactory,
-    PhaseFactory,
-    PrizeTierFactory,
-    UserFactory,
-)
+from tests.contest import NAMED_TIERS, build_contest
+from tests.factories import EnrollmentFactory, PhaseFactory, UserFactory
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
@@ -52,43 +42,24 @@ def _workbook(content: bytes):
     return load_workbook(io.BytesIO(content))
 
 
-def _sold(agent, phase, count, *, status=EnrollmentStatus.CONFIRMED):
-    for n in range(count):
-        EnrollmentFactory(
-            phase=phase, agent=agent, status=status, receipt_at=phase.start + timedelta(days=1, minutes=n)
-        )
-
-
 @pytest.fixture
 def contest():
-    """A closed-for-intake phase with two clusters of agents and a ranked rule with one prize."""
-    east, west = DistrictFactory(code="D-E"), DistrictFactory(code="D-W")
-    campaign = CampaignFactory(code="xh", name="Thi đua xếp hạng", products=["VSI"])
-    now = timezone.now()
-    phase = PhaseFactory(
-        campaign=campaign,
-        number=1,
-        name="Đợt 1",
-        start=now - timedelta(days=40),
-        cutoff=now - timedelta(days=2),
-        grace=timedelta(days=1),
-        status=Phase.Status.OPEN,
+    """The shared contest (``tests.contest``) as campaign ``xh``, phase 1 closed for
+    intake: E1 3 sales and E2 2 in cluster 1, W1 1 in cluster 2, each agent with a
+    login; a ranked rule with one prize that needs no quota."""
+    contest = build_contest(
+        code="xh",
+        east=("E1", "E2"),
+        west=("W1",),
+        products=("VSI",),
+        tiers=NAMED_TIERS[:1],
+        quota=None,
+        rule={"requires_quota": False},
+        logins=True,
     )
-    one = ClusterFactory(campaign=campaign, number=1, name="Cụm 1")
-    one.localities.add(east)
-    two = ClusterFactory(campaign=campaign, number=2, name="Cụm 2")
-    two.localities.add(west)
-    rule = AwardRuleFactory(campaign=campaign, code="TOP", requires_quota=False)
-    PrizeTierFactory(rule=rule, position=1, title="Giải Nhất", money="fixed", amount=3_000_000, winners=1)
-    agents = {
-        "E1": AgentFactory(code="E1", locality=east, user=UserFactory(username="e1")),
-        "E2": AgentFactory(code="E2", locality=east),
-        "W1": AgentFactory(code="W1", locality=west),
-    }
-    _sold(agents["E1"], phase, 3)
-    _sold(agents["E2"], phase, 2)
-    _sold(agents["W1"], phase, 1)
-    return {"campaign": campaign, "phase": phase, "rule": rule, "agents": agents}
+    for code, count in (("E1", 3), ("E2", 2), ("W1", 1)):
+        contest.sell(code, count)
+    return contest
 
 
 @pytest.fixture

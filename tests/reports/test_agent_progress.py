@@ -15,37 +15,19 @@ from campaigns.models import Campaign, Phase, Quota
 from campaigns.services import phase_close
 from collectors.models import ServiceOrganization
 from enrollments.choices import EnrollmentStatus
+from tests.contest import NAMED_TIERS, prize_rule, sell
 from tests.factories import (
     AgentFactory,
-    AwardRuleFactory,
     CampaignFactory,
     ClusterFactory,
     DistrictFactory,
-    EnrollmentFactory,
     PhaseFactory,
-    PrizeTierFactory,
     ServiceOrganizationFactory,
     UserFactory,
 )
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
-
-TIERS = ((1, "Giải Nhất", 3_000_000), (2, "Giải Nhì", 2_000_000), (3, "Giải Ba", 1_000_000))
-
-
-def _sell(phase, agent, count, *, product="VSI", months=3, status=EnrollmentStatus.CONFIRMED, hours=0):
-    for n in range(count):
-        extra = {"declared_income": None, "household_member_order": 1} if product == "HHI" else {}
-        EnrollmentFactory(
-            phase=phase,
-            agent=agent,
-            product=product,
-            payment_months=months,
-            status=status,
-            receipt_at=phase.start + timedelta(days=1, hours=hours, minutes=n),
-            **extra,
-        )
 
 
 @pytest.fixture
@@ -79,12 +61,10 @@ def cast(db, council_member, director):
         cutoff=now - timedelta(days=20),
         status=Phase.Status.OPEN,
     )
-    rule = AwardRuleFactory(campaign=closed, code="TOP", name="Giải đợt")
-    for position, title, amount in TIERS:
-        PrizeTierFactory(rule=rule, position=position, title=title, money="fixed", amount=amount, winners=1)
-    _sell(last_year, a1, 7, hours=1)
-    _sell(last_year, me, 5, hours=2)
-    _sell(last_year, a3, 2, hours=3)
+    prize_rule(closed, name="Giải đợt", tiers=NAMED_TIERS)
+    sell(last_year, a1, 7, hours=1)
+    sell(last_year, me, 5, hours=2)
+    sell(last_year, a3, 2, hours=3)
     phase_close(phase=last_year)
     phase_finalize(phase_id=last_year.pk)
     award = Award.objects.get(phase=last_year, agent=me)
@@ -112,12 +92,20 @@ def cast(db, council_member, director):
         Quota.objects.create(campaign=running, phase=one, product="VSI", min_payment_months=6, minimum=1),
         Quota.objects.create(campaign=running, phase=two, minimum=50),
     ]
-    running_rule = AwardRuleFactory(campaign=running, code="TOP-2024", name="Giải đợt")
-    PrizeTierFactory(rule=running_rule, position=1, title="Giải Nhất", money="fixed", amount=3_000_000)
-    _sell(one, me, 3, hours=1)
-    _sell(one, me, 1, months=12, hours=2)
-    _sell(one, me, 1, product="HHI", status=EnrollmentStatus.SUBMITTED, hours=3)
-    _sell(one, a1, 1, hours=4)
+    prize_rule(running, code="TOP-2024", name="Giải đợt", tiers=NAMED_TIERS[:1])
+    sell(one, me, 3, hours=1)
+    sell(one, me, 1, hours=2, payment_months=12)
+    sell(
+        one,
+        me,
+        1,
+        hours=3,
+        product="HHI",
+        declared_income=None,
+        household_member_order=1,
+        status=EnrollmentStatus.SUBMITTED,
+    )
+    sell(one, a1, 1, hours=4)
 
     draft = CampaignFactory(code="qn-2025", products=["VSI"], status=Campaign.Status.DRAFT)
     ClusterFactory(campaign=draft, number=1).localities.add(east)

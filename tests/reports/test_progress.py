@@ -5,28 +5,19 @@ the whole campaign and per phase."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaigns.models import Phase, PlanTarget
+from campaigns.models import PlanTarget
+from campaigns.services import phase_close
 from collectors.models import ServiceOrganization
 from reports.progress import progress_against_plan
 from reports.scope import Scope
 from reports.workbooks import write_progress
-from tests.factories import (
-    AgentFactory,
-    CampaignFactory,
-    ClusterFactory,
-    DistrictFactory,
-    EnrollmentFactory,
-    PhaseFactory,
-    ServiceOrganizationFactory,
-    UserFactory,
-)
+from tests.contest import build_contest, sell
+from tests.factories import AgentFactory, DistrictFactory, PhaseFactory, ServiceOrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,60 +28,40 @@ RATIO = "Tỷ lệ % kế hoạch BHXH tự nguyện"
 
 @pytest.fixture
 def contest(db):
-    """Campaign ``demo`` (VSI only), two phases (the first over, the second
-    running), clusters east and west, a post office and another organization.
+    """The shared contest (``tests.contest``) as campaign ``demo`` (VSI only, no
+    quota), phase 1 closed and phase 2 running, clusters east and west, a post
+    office (E1, W1) and another organization (E2, W2, X1).
     Counted: phase 1 east 9 (E1 5, E2 4), west 5 (W1 2, W2 3); phase 2 east 3
     (E1), west 1 (W1); an agent serving a district of no cluster (X1) 2 in phase 1.
     As the demo: plans per cluster and phase only (east 10 and 6, west 4 and 2)."""
-    east = DistrictFactory(code="D-E", name="Huyện Đông")
-    west = DistrictFactory(code="D-W", name="Huyện Tây")
-    elsewhere = DistrictFactory(code="D-X", name="Huyện Khác")
-    campaign = CampaignFactory(code="demo", name="Thi đua Quảng Nam", products=["VSI"])
-    now = timezone.now()
-    one = PhaseFactory(
-        campaign=campaign,
-        number=1,
-        name="Đợt 1",
-        start=now - timedelta(days=40),
-        cutoff=now - timedelta(days=5),
-        status=Phase.Status.CLOSED,
-    )
-    two = PhaseFactory(
-        campaign=campaign,
-        number=2,
-        name="Đợt 2",
-        start=now - timedelta(days=5),
-        cutoff=now + timedelta(days=60),
-        status=Phase.Status.OPEN,
-    )
-    cluster_east = ClusterFactory(campaign=campaign, number=1, name="Cụm Đông")
-    cluster_east.localities.add(east)
-    cluster_west = ClusterFactory(campaign=campaign, number=2, name="Cụm Tây")
-    cluster_west.localities.add(west)
     post = ServiceOrganizationFactory(code="BD", name="Bưu điện tỉnh", kind=ServiceOrganization.Kind.POST_OFFICE)
     other = ServiceOrganizationFactory(code="DL", name="Đại lý Hòa Bình", kind=ServiceOrganization.Kind.OTHER_AGENT)
-    agents = {
-        "E1": AgentFactory(code="E1", organization=post, locality=east),
-        "E2": AgentFactory(code="E2", organization=other, locality=east),
-        "W1": AgentFactory(code="W1", organization=post, locality=west),
-        "W2": AgentFactory(code="W2", organization=other, locality=west),
-        "X1": AgentFactory(code="X1", organization=other, locality=elsewhere),
-    }
-    for phase, code, count in ((one, "E1", 5), (one, "E2", 4), (one, "W1", 2), (one, "W2", 3), (one, "X1", 2)):
-        for n in range(count):
-            EnrollmentFactory(phase=phase, agent=agents[code], receipt_at=phase.start + timedelta(days=1, minutes=n))
+    contest = build_contest(
+        code="demo",
+        east=("E1", "E2"),
+        west=("W1", "W2"),
+        products=("VSI",),
+        second_phase=True,
+        quota=None,
+        cluster_names=("Cụm Đông", "Cụm Tây"),
+        organizations={"E1": post, "W1": post, "E2": other, "W2": other},
+    )
+    one, two = contest.phases
+    elsewhere = DistrictFactory(code="D-X", name="Huyện Khác")
+    x1 = AgentFactory(code="X1", organization=other, locality=elsewhere)
+    for code, count in (("E1", 5), ("E2", 4), ("W1", 2), ("W2", 3)):
+        contest.sell(code, count)
+    sell(one, x1, 2)
     for code, count in (("E1", 3), ("W1", 1)):
-        for n in range(count):
-            EnrollmentFactory(phase=two, agent=agents[code], receipt_at=two.start + timedelta(hours=1, minutes=n))
-    for cluster, targets in ((cluster_east, (10, 6)), (cluster_west, (4, 2))):
+        contest.sell(code, count, phase=two, day=0, hours=1)
+    phase_close(phase=one)
+    for cluster, targets in zip(contest.clusters, ((10, 6), (4, 2)), strict=True):
         for phase, target in zip((one, two), targets, strict=True):
-            PlanTarget.objects.create(campaign=campaign, scope="cluster", cluster=cluster, phase=phase, target=target)
-    return {
-        "campaign": campaign,
-        "phases": (one, two),
-        "clusters": (cluster_east, cluster_west),
-        "organizations": (post, other),
-    }
+            PlanTarget.objects.create(
+                campaign=contest.campaign, scope="cluster", cluster=cluster, phase=phase, target=target
+            )
+    contest["organizations"] = (post, other)
+    return contest
 
 
 def _workbook(campaign, **kwargs):

@@ -18,25 +18,9 @@ from awards.selectors import (
 from awards.services import award_reject, nomination_outside, phase_finalize, phase_reopen
 from campaigns.models import Quota
 from campaigns.services import phase_close
-from enrollments.choices import EnrollmentStatus
-from tests.awards.conftest import sell
 from tests.factories import AwardRuleFactory, CampaignFactory, ClusterFactory, PhaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sold(contest):
-    """Cluster 1: E1 5, E2 3 (earlier) and E4 3, E3 2 short of the quota of 3.
-    Cluster 2: W2 2, W1 1, W3 6 submitted only."""
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 3, hours=1)
-    sell(contest, "E3", 2)
-    sell(contest, "E4", 3, hours=2)
-    sell(contest, "W1", 1)
-    sell(contest, "W2", 2)
-    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)
-    return contest
 
 
 def finalize(contest):

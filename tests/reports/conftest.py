@@ -43,7 +43,7 @@ def league(db):
         second_phase=True,
         tiers=NAMED_TIERS,
         cluster_names=("Cụm Đông", "Cụm Tây"),
-        rule_name="Giải mỗi đợt",
+        rule={"name": "Giải mỗi đợt"},
         names={"E1": "Nguyễn Văn Đông", "E2": "Trần Thị Hai", "W1": "Lê Văn Tây", "W2": "Phạm Thị Tư"},
         organizations={"E1": post_office, "W1": post_office, "E2": other, "W2": other},
         logins=True,

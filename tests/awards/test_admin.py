@@ -13,7 +13,6 @@ from awards.services import phase_finalize
 from awards.tasks import advance_phases
 from campaigns.models import Phase
 from campaigns.services import phase_close
-from tests.awards.conftest import sell
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +28,8 @@ def act(client, url, action, objects, **extra):
 
 @pytest.fixture
 def finalized(contest):
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 4)
+    contest.sell("E1", 5)
+    contest.sell("E2", 4)
     phase_close(phase=contest["phase"])
     phase_finalize(phase_id=contest["phase"].pk)
     return contest
@@ -39,7 +38,7 @@ def finalized(contest):
 def test_a_campaign_manager_closes_and_finalizes_from_the_admin(
     client, campaign_manager, contest, django_capture_on_commit_callbacks
 ):
-    sell(contest, "E1", 5)
+    contest.sell("E1", 5)
     phase = contest["phase"]
     client.force_login(campaign_manager)
 
@@ -106,7 +105,7 @@ def test_the_periodic_task_closes_on_time_and_finalizes_after_the_review_period(
     campaign, phase = contest["campaign"], contest["phase"]
     campaign.review_period = timedelta(0)
     campaign.save()
-    sell(contest, "E1", 5)
+    contest.sell("E1", 5)
 
     outcome = advance_phases.delay().get()
 

@@ -25,7 +25,6 @@ from campaigns.services import phase_close, phases_advance
 from core.errors import InvalidTransition
 from enrollments.choices import EnrollmentStatus
 from enrollments.services import enrollment_cancel
-from tests.awards.conftest import sell
 from tests.constraints import assert_db_rejects
 from tests.factories import (
     AwardRuleFactory,
@@ -68,13 +67,13 @@ def test_a_scheduled_phase_opens_at_its_start(contest):
 
 
 def test_finalizing_stores_every_board_and_proposes_the_prizes(contest):
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 4)
-    sell(contest, "E3", 2)  # one short of the cluster quota of 3: not eligible
-    sell(contest, "E4", 3, hours=2)
-    sell(contest, "W1", 1)
-    sell(contest, "W2", 2)
-    sell(contest, "W3", 6, status=EnrollmentStatus.SUBMITTED)  # never confirmed: not in final standings
+    contest.sell("E1", 5)
+    contest.sell("E2", 4)
+    contest.sell("E3", 2)  # one short of the cluster quota of 3: not eligible
+    contest.sell("E4", 3, hours=2)
+    contest.sell("W1", 1)
+    contest.sell("W2", 2)
+    contest.sell("W3", 6, status=EnrollmentStatus.SUBMITTED)  # never confirmed: not in final standings
     phase_close(phase=contest["phase"])
 
     finalization = phase_finalize(phase_id=contest["phase"].pk)
@@ -95,7 +94,7 @@ def test_finalizing_stores_every_board_and_proposes_the_prizes(contest):
 
 
 def test_finalizing_again_changes_nothing(contest):
-    sell(contest, "E1", 5)
+    contest.sell("E1", 5)
     phase_close(phase=contest["phase"])
     first = phase_finalize(phase_id=contest["phase"].pk)
 
@@ -111,9 +110,9 @@ def test_an_open_phase_cannot_be_finalized(contest):
 
 
 def test_cancellation_reopen_and_refinalize_make_a_new_version_that_shows_the_changed_winner(contest):
-    sell(contest, "E1", 5)
-    refunded = sell(contest, "E2", 4)
-    sell(contest, "E4", 3)
+    contest.sell("E1", 5)
+    refunded = contest.sell("E2", 4)
+    contest.sell("E4", 3)
     phase_close(phase=contest["phase"])
     first = phase_finalize(phase_id=contest["phase"].pk)
     manager = UserFactory(username="manager")
@@ -137,7 +136,7 @@ def test_cancellation_reopen_and_refinalize_make_a_new_version_that_shows_the_ch
 
 
 def test_no_reopening_once_an_award_is_approved(contest):
-    sell(contest, "E1", 5)
+    contest.sell("E1", 5)
     phase_close(phase=contest["phase"])
     phase_finalize(phase_id=contest["phase"].pk)
     award = Award.objects.get()
@@ -149,8 +148,8 @@ def test_no_reopening_once_an_award_is_approved(contest):
 
 
 def test_the_award_workflow_is_recorded_step_by_step(contest):
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 4)
+    contest.sell("E1", 5)
+    contest.sell("E2", 4)
     phase_close(phase=contest["phase"])
     phase_finalize(phase_id=contest["phase"].pk)
     first, second = Award.objects.order_by("tier__position")
@@ -180,7 +179,7 @@ def test_the_award_workflow_is_recorded_step_by_step(contest):
 
 
 def test_the_database_refuses_a_second_live_prize_for_one_competitor(contest):
-    sell(contest, "E1", 5)
+    contest.sell("E1", 5)
     phase_close(phase=contest["phase"])
     phase_finalize(phase_id=contest["phase"].pk)
     award = Award.objects.get()
@@ -203,10 +202,10 @@ def test_a_threshold_rule_rewards_everyone_who_reaches_it(contest):
     rule.save()
     rule.tiers.exclude(position=1).delete()
     rule.tiers.update(winners=None)
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 3)
-    sell(contest, "E3", 2)
-    sell(contest, "W1", 4)
+    contest.sell("E1", 5)
+    contest.sell("E2", 3)
+    contest.sell("E3", 2)
+    contest.sell("W1", 4)
     phase_close(phase=contest["phase"])
     finalization = phase_finalize(phase_id=contest["phase"].pk)
     assert sorted(Award.objects.filter(finalization=finalization).values_list("competitor_code", flat=True)) == [
@@ -262,7 +261,7 @@ def test_nominations_are_capped_per_unit_award():
 
 
 def test_closing_a_finalized_phase_is_refused(contest):
-    sell(contest, "E1", 5)
+    contest.sell("E1", 5)
     phase_close(phase=contest["phase"])
     phase_finalize(phase_id=contest["phase"].pk)
     with pytest.raises(InvalidTransition):

@@ -22,16 +22,15 @@ from awards.tasks import finalize_phase
 from campaigns.models import Phase
 from campaigns.services import phase_close
 from emulation_config.celery import app
-from tests.awards.conftest import sell
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def closed_contest(contest):
-    sell(contest, "E1", 5)
-    sell(contest, "E2", 4)
-    sell(contest, "W1", 2)
+    contest.sell("E1", 5)
+    contest.sell("E2", 4)
+    contest.sell("W1", 2)
     phase_close(phase=contest["phase"])
     return contest
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -11,17 +10,8 @@ from rest_framework.test import APIClient
 
 from awards.services import phase_finalize
 from campaigns.services import phase_close
-from enrollments.choices import EnrollmentStatus
-from tests.factories import (
-    AgentFactory,
-    AwardRuleFactory,
-    CampaignFactory,
-    ClusterFactory,
-    DistrictFactory,
-    EnrollmentFactory,
-    PrizeTierFactory,
-    UserFactory,
-)
+from tests.contest import NUMBERED_TIERS, prize_rule, sell
+from tests.factories import AgentFactory, CampaignFactory, ClusterFactory, DistrictFactory, UserFactory
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +29,8 @@ def workbook(response):
 
 @pytest.fixture
 def rule(campaign):
-    rule = AwardRuleFactory(campaign=campaign, code="TOP", name="Giải đợt", position=1)
-    for position, amount in ((1, 3_000_000), (2, 2_000_000)):
-        PrizeTierFactory(rule=rule, position=position, title=f"Giải {position}", money="fixed", amount=amount)
-    return rule
+    """Two prizes per cluster; cluster 1's quota of 3 VSI applies."""
+    return prize_rule(campaign, name="Giải đợt", position=1, tiers=NUMBERED_TIERS[:2])
 
 
 @pytest.fixture
@@ -57,13 +45,7 @@ def far_agent(campaign, rule):
 def sales(rule, open_phase, agent1, agent2, far_agent):
     """A01 4 confirmed VSI sales, A02 1, F01 2 in phase 2."""
     for agent, count in ((agent1, 4), (agent2, 1), (far_agent, 2)):
-        for n in range(count):
-            EnrollmentFactory(
-                phase=open_phase,
-                agent=agent,
-                status=EnrollmentStatus.CONFIRMED,
-                receipt_at=open_phase.start + timedelta(days=1, minutes=n),
-            )
+        sell(open_phase, agent, count)
 
 
 # --- the ranking ------------------------------------------------------------------------

@@ -13,14 +13,13 @@ from awards.services import award_reject, phase_finalize
 from campaigns.models import Phase, PhaseTransition
 from campaigns.services import phase_close
 from enrollments.choices import EnrollmentStatus
+from tests.contest import prize_rule, sell
 from tests.factories import (
     AgentFactory,
     AwardRuleFactory,
     CampaignFactory,
     ClusterFactory,
     DistrictFactory,
-    EnrollmentFactory,
-    PrizeTierFactory,
     UserFactory,
 )
 from tests.intake_fixtures import client_for, submission
@@ -40,10 +39,7 @@ def cluster(campaign):
 @pytest.fixture
 def rule(campaign):
     """Three prizes per cluster for agents, by count; the cluster's quota of 3 VSI applies."""
-    rule = AwardRuleFactory(campaign=campaign, code="TOP", name="Giải đợt", position=1)
-    for position, amount in ((1, 3_000_000), (2, 2_000_000), (3, 1_000_000)):
-        PrizeTierFactory(rule=rule, position=position, title=f"Giải {position}", money="fixed", amount=amount)
-    return rule
+    return prize_rule(campaign, name="Giải đợt", position=1)
 
 
 @pytest.fixture
@@ -52,20 +48,8 @@ def field(rule, open_phase, agent1, agent2, quang_nam):
     a03 = AgentFactory(code="A03", full_name="Trần Thị Ba", locality=quang_nam["tam_ky"])
     a04 = AgentFactory(code="A04", full_name="Lê Văn Bốn", locality=quang_nam["hoi_an"])
     agents = {"A01": agent1, "A02": agent2, "A03": a03, "A04": a04}
-
-    def sell(code, count, *, hours, status=EnrollmentStatus.CONFIRMED):
-        for n in range(count):
-            EnrollmentFactory(
-                phase=open_phase,
-                agent=agents[code],
-                status=status,
-                receipt_at=open_phase.start + timedelta(days=1, hours=hours, minutes=n),
-            )
-
-    sell("A03", 5, hours=5)
-    sell("A01", 3, hours=1)
-    sell("A04", 3, hours=2)
-    sell("A02", 1, hours=0)
+    for code, count, hours in (("A03", 5, 5), ("A01", 3, 1), ("A04", 3, 2), ("A02", 1, 0)):
+        sell(open_phase, agents[code], count, hours=hours)
     return agents
 
 
@@ -118,13 +102,7 @@ def test_a_provisional_leaderboard_ranks_the_cluster_best_first(reviewer_api, fi
 
 
 def test_the_provisional_board_counts_submitted_receipts_too(reviewer_api, field, open_phase, cluster):
-    for n in range(3):
-        EnrollmentFactory(
-            phase=open_phase,
-            agent=field["A02"],
-            status=EnrollmentStatus.SUBMITTED,
-            receipt_at=open_phase.start + timedelta(days=2, minutes=n),
-        )
+    sell(open_phase, field["A02"], 3, day=2, status=EnrollmentStatus.SUBMITTED)
     body = reviewer_api.get(standings_url(open_phase), {"cluster": cluster.pk}).json()
     assert codes(body) == ["A03", "A02", "A01", "A04"]
 
@@ -233,12 +211,7 @@ def test_closing_and_finalizing_serves_the_stored_final_standings(
     campaign_manager, field, open_phase, cluster, django_capture_on_commit_callbacks
 ):
     # A submitted receipt counts provisionally, not in the final standings.
-    EnrollmentFactory(
-        phase=open_phase,
-        agent=field["A02"],
-        status=EnrollmentStatus.SUBMITTED,
-        receipt_at=open_phase.start + timedelta(days=3),
-    )
+    sell(open_phase, field["A02"], 1, day=3, status=EnrollmentStatus.SUBMITTED)
     staff = client_for(campaign_manager)
     closed = staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Kết thúc sớm"}, format="json")
     assert closed.status_code == 200, closed.json()

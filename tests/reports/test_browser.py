@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from awards.models import Award
 from campaigns.models import Phase
 from campaigns.roles import sync_role_groups
-from tests.pages.conftest import PASSWORD, leaderboard_url
+from tests.reports.conftest import PASSWORD, leaderboard_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -13,9 +12,9 @@ from django.conf import settings
 from awards.models import Award
 from awards.services import award_approve, award_review, phase_finalize
 from campaigns.models import Campaign
-from enrollments.choices import EnrollmentStatus
-from tests.factories import AgentFactory, CampaignFactory, EnrollmentFactory, UserFactory
-from tests.pages.conftest import leaderboard_url
+from tests.contest import sell
+from tests.factories import AgentFactory, CampaignFactory, UserFactory
+from tests.reports.conftest import leaderboard_url
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +190,7 @@ def test_a_final_board_shows_its_version_and_prizes(client, campaign_manager, cl
     assert "Chính thức · phiên bản 1" in response.text
     assert "Tạm tính" not in response.text
     rows = response.context["board"].rows
-    assert [(row.code, row.prize) for row in rows] == [("E1", "Giải Nhất"), ("E2", "Giải Nhì")]
+    assert [(row.code, row.prize.title) for row in rows] == [("E1", "Giải Nhất"), ("E2", "Giải Nhì")]
 
 
 def test_a_final_board_shows_each_prize_with_its_amount_and_the_awards_status(client, closed_league):
@@ -222,9 +221,7 @@ def test_a_competitor_not_eligible_reads_not_yet_then_no_once_the_board_is_final
 ):
     one = closed_league["phases"][0]
     short = AgentFactory(code="E3", full_name="Đỗ Văn Ba", locality=closed_league["agents"]["E1"].locality)
-    EnrollmentFactory(
-        phase=one, agent=short, status=EnrollmentStatus.CONFIRMED, receipt_at=one.start + timedelta(days=3)
-    )
+    sell(one, short, 1, day=3)
     client.force_login(campaign_manager)
 
     provisional = table_row(client.get(leaderboard_url(closed_league)), "E3")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from awards.models import Award, AwardTransition
 from awards.services import phase_finalize
 from campaigns.services import phase_close
-from enrollments.choices import EnrollmentStatus
-from tests.factories import AgentFactory, AwardRuleFactory, EnrollmentFactory, PrizeTierFactory
+from tests.contest import prize_rule, sell
+from tests.factories import AgentFactory
 from tests.intake_fixtures import client_for
 
 pytestmark = pytest.mark.django_db
@@ -21,22 +19,14 @@ URL = "/api/v1/awards/"
 @pytest.fixture
 def finalized(campaign, open_phase, agent1, quang_nam, campaign_manager):
     """Phase 2 finalized with three prizes proposed in cluster 1: A03 (5), A01 (4), A04 (3)."""
-    rule = AwardRuleFactory(campaign=campaign, code="TOP", position=1)
-    for position, amount in ((1, 3_000_000), (2, 2_000_000), (3, 1_000_000)):
-        PrizeTierFactory(rule=rule, position=position, title=f"Giải {position}", money="fixed", amount=amount)
+    rule = prize_rule(campaign, position=1)
     agents = {
         "A01": agent1,
         "A03": AgentFactory(code="A03", locality=quang_nam["tam_ky"]),
         "A04": AgentFactory(code="A04", locality=quang_nam["hoi_an"]),
     }
     for code, count in (("A03", 5), ("A01", 4), ("A04", 3)):
-        for n in range(count):
-            EnrollmentFactory(
-                phase=open_phase,
-                agent=agents[code],
-                status=EnrollmentStatus.CONFIRMED,
-                receipt_at=open_phase.start + timedelta(days=1, minutes=n),
-            )
+        sell(open_phase, agents[code], count)
     phase_close(phase=open_phase, by=campaign_manager)
     finalization = phase_finalize(phase_id=open_phase.pk, by=campaign_manager)
     awards = {award.competitor_code: award for award in Award.objects.filter(finalization=finalization)}

@@ -1,0 +1,50 @@
+"""The agent's progress, ``GET /api/v1/me/progress/``: counted receipts and quotas."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.intake_fixtures import client_for, submission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_progress_shows_counted_quota_and_remaining(api1, campaign, open_phase):
+    now = timezone.now()
+    for n, pid in enumerate(["049090123456", "049190000001"]):
+        gender = "male" if pid[3] == "0" else "female"
+        api1.post(
+            "/api/v1/enrollments/",
+            submission(
+                client_ref=f"P-{n}",
+                participant={"personal_id": pid, "gender": gender},
+                receipt_at=(now - timedelta(hours=n + 1)).isoformat(),
+            ),
+            format="json",
+        )
+    body = api1.get("/api/v1/me/progress/").json()
+    assert body["agent"] == "A01"
+    (entry,) = body["campaigns"]
+    assert entry["code"] == campaign.code
+    phase = next(p for p in entry["phases"] if p["id"] == open_phase.pk)
+    assert phase["counted"] == 2
+    assert phase["quotas"] == [
+        {"product": "VSI", "min_payment_months": None, "minimum": 3, "counted": 2, "remaining": 1, "met": False}
+    ]
+    assert phase["provisional"] is True
+
+
+def test_progress_is_for_agents_only(reviewer):
+    assert client_for(reviewer).get("/api/v1/me/progress/").status_code == 403
+
+
+def test_progress_counts_only_the_callers_own_receipts(api1, api2, open_phase):
+    api1.post("/api/v1/enrollments/", submission(), format="json")
+    body = api2.get("/api/v1/me/progress/").json()
+    assert body["agent"] == "A02"
+    phase = next(p for p in body["campaigns"][0]["phases"] if p["id"] == open_phase.pk)
+    assert phase["counted"] == 0
+    assert phase["quotas"][0]["remaining"] == 3
