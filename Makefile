@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); each has its own test database and Redis database. 0 runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test install install-dev lint migrate messages clean
 
@@ -38,7 +40,7 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## Refresh the translation catalogues (needs GNU gettext) and compile them.
 messages: install

@@ -47,6 +47,7 @@ from demo.people import (
 from demo.receipts import ReceiptSynthesizer
 from demo.timeline import demo_history, phase_status_after
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
+from enrollments.selectors import counted_enrollments
 
 __all__ = [
     "ADMIN_PASSWORD",
@@ -261,7 +262,8 @@ def _fill_statistics(summary: DemoSummary, agents: list[DemoAgent]) -> None:
     per_cluster = Counter(clusters.get(demo_agent.cluster, str(demo_agent.cluster)) for demo_agent in agents)
     summary.agents_per_cluster = dict(sorted(per_cluster.items()))
     counted = (
-        Enrollment.objects.filter(campaign=summary.campaign, counted=True)
+        counted_enrollments()
+        .filter(campaign=summary.campaign)
         .values_list("phase__number")
         .annotate(n=models.Count("pk"))
     )
@@ -281,7 +283,8 @@ def _fill_statistics(summary: DemoSummary, agents: list[DemoAgent]) -> None:
     summary.phase_1_quota = quota
     cluster_one_agents = [demo_agent.agent.pk for demo_agent in agents if demo_agent.cluster == 1]
     summary.quota_reached_in_phase_1 = (
-        Enrollment.objects.filter(phase=first, counted=True, agent_id__in=cluster_one_agents)
+        counted_enrollments()
+        .filter(phase=first, agent_id__in=cluster_one_agents)
         .values("agent")
         .annotate(n=models.Count("pk"))
         .filter(n__gte=quota)
