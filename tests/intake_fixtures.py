@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, Phase, Quota
 from collectors.models import Locality
+from enrollments.serializers import EnrollmentInSerializer
+from enrollments.services import enrollment_submit
 from tests.factories import (
     AgentFactory,
     CampaignFactory,
@@ -107,6 +109,17 @@ def api2(agent2):
 @pytest.fixture
 def reviewer_api(reviewer):
     return client_for(reviewer)
+
+
+@pytest.fixture
+def submitted(agent1):
+    """Two enrollments agent A01 submitted through the intake service: BL-1 (a man) and BL-2 (a woman)."""
+
+    def make(ref, pid, gender, receipt_no):
+        body = submission(client_ref=ref, receipt_no=receipt_no, participant={"personal_id": pid, "gender": gender})
+        return enrollment_submit(agent=agent1, item=EnrollmentInSerializer().run_validation(body)).enrollment
+
+    return [make("A-1", "049090123456", "male", "BL-1"), make("A-2", "049190000001", "female", "BL-2")]
 
 
 def submission(**overrides):

@@ -8,22 +8,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from enrollments.models import Enrollment
-from enrollments.serializers import EnrollmentInSerializer
-from enrollments.services import enrollment_submit
-from tests.intake_fixtures import submission
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/enrollments/enrollment/"
-
-
-@pytest.fixture
-def submitted(agent1):
-    def make(ref, pid, gender, receipt_no):
-        body = submission(client_ref=ref, receipt_no=receipt_no, participant={"personal_id": pid, "gender": gender})
-        return enrollment_submit(agent=agent1, item=EnrollmentInSerializer().run_validation(body)).enrollment
-
-    return [make("A-1", "049090123456", "male", "BL-1"), make("A-2", "049190000001", "female", "BL-2")]
 
 
 def act(client, action, enrollments, **extra):
