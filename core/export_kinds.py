@@ -83,13 +83,3 @@ def export_kinds() -> list[ExportKind]:
 def export_kind_choices() -> list[tuple[str, Any]]:
     """The choices of ``ExportJob.kind``: the registered kinds."""
     return [(kind.name, kind.label) for kind in _KINDS.values()]
-
-
-class ExportKindNames:
-    """The registered kinds' names, spelled as constants (``ExportJob.Kind.PROGRESS == "progress"``)."""
-
-    def __getattr__(self, constant: str) -> str:
-        name = constant.lower()
-        if constant.isupper() and name in _KINDS:
-            return name
-        raise AttributeError(constant)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.export_kinds import KIND_MAX_LENGTH, ExportKindNames, export_kind_choices
+from core.export_kinds import KIND_MAX_LENGTH, export_kind_choices
 
 
 class ExportJob(models.Model):
@@ -17,8 +17,6 @@ class ExportJob(models.Model):
     answers the download need not be the one that wrote the file. Moves:
     queued → running → done | failed (see ``core.exports``).
     """
-
-    Kind = ExportKindNames()
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

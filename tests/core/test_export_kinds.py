@@ -50,14 +50,6 @@ def test_an_unregistered_kind_cannot_be_looked_up():
         export_kind("payroll")
 
 
-def test_the_job_kinds_read_like_constants():
-    assert (ExportJob.Kind.PROGRESS, ExportJob.Kind.ENROLLMENTS) == ("progress", "enrollments")
-    with pytest.raises(AttributeError):
-        ExportJob.Kind.PAYROLL  # noqa: B018
-    with pytest.raises(AttributeError):
-        ExportJob.Kind.progress  # noqa: B018
-
-
 @pytest.mark.django_db
 def test_a_job_of_a_kind_nobody_registered_does_not_validate():
     job = ExportJob(kind="payroll", requested_by=UserFactory())

@@ -111,7 +111,7 @@ def one_of_each(superuser):
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
         Token.objects.create(user=superuser),
         ExportJob.objects.create(
-            kind=ExportJob.Kind.PROGRESS,
+            kind="progress",
             params={"campaign": campaign.code, "phase": None},
             requested_by=superuser,
             status=ExportJob.Status.DONE,
@@ -585,7 +585,7 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     Award: _rows(lambda: _result_chain()[2]),
     AwardTransition: _rows(lambda: _result_chain()[3]),
     Nomination: _rows(lambda: _result_chain()[4]),
-    ExportJob: _rows(lambda: ExportJob.objects.create(kind=ExportJob.Kind.ENROLLMENTS, requested_by=UserFactory())),
+    ExportJob: _rows(lambda: ExportJob.objects.create(kind="enrollments", requested_by=UserFactory())),
 }
 
 
