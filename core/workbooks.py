@@ -20,6 +20,12 @@ column (``_FormattedCell``); columns without a number format take plain values.
 
 Excel has no time zones: datetimes are written as naive local times
 (``excel_datetime``) in the campaign's zone.
+
+No cell is ever a formula. Names, codes and notes come from users, and text a
+spreadsheet reads as a formula (``=HYPERLINK(…)``, ``+1+1``, ``@SUM(A1)``: see
+``FORMULA_STARTS``) is written as the text it is (``keep_as_text``). Every row
+of every sheet passes through ``_StreamedSheet._values_to_row``, which does it,
+so no writer can forget to.
 """
 
 from __future__ import annotations
@@ -62,6 +68,27 @@ class Column:
 
 
 # --- Values ----------------------------------------------------------------------------
+
+# Text starting with one of these is a formula to a spreadsheet: "=", the "+", "-"
+# and "@" Excel turns into one as the cell is entered, and the tab and carriage
+# return a formula may hide behind (a negative number is a number, not text).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    """Whether ``value`` is text a spreadsheet would take for a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def keep_as_text(cell: Cell) -> Cell:
+    """``cell`` itself, made a text cell if its value is formula-like text: a string
+    (openpyxl takes text starting with "=" for a formula) carrying Excel's quote
+    prefix, so that editing the cell keeps it text. It shows exactly the text it
+    holds; other cells are left as they are."""
+    if formula_like(cell._value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def excel_datetime(value: datetime | None, tz: tzinfo) -> datetime | None:
@@ -139,14 +166,16 @@ class _FormattedCell(Cell):
 
 
 class _StreamedSheet(WriteOnlyWorksheet):
-    """openpyxl's write-only sheet, passing the cells of formatted columns straight on.
+    """openpyxl's write-only sheet, passing the cells of formatted columns straight on,
+    and every formula-like text on as text (``keep_as_text``).
 
     For every value appended, the stock sheet first tries it as a plain value and
     takes it as a cell only once that has failed (a ValueError raised with the
     cell's repr, and caught), then makes a new cell for the next plain value: some
     3 µs per styled cell, a fifth of the time of writing a ranking sheet. This
     method mirrors openpyxl 3.1's ``_values_to_row`` with that fast path added; were
-    a later openpyxl to stop calling it, the sheet would still be right, only slower.
+    a later openpyxl to stop calling it, text would be written as formulas again:
+    ``tests/core/test_workbooks.py`` fails then.
     """
 
     def _values_to_row(self, values, row_idx):
@@ -155,11 +184,16 @@ class _StreamedSheet(WriteOnlyWorksheet):
             if value is None:
                 continue
             if type(value) is _FormattedCell:
-                value.column, value.row = col_idx, row_idx
-                yield value
-                continue
+                if not formula_like(value._value):
+                    value.column, value.row = col_idx, row_idx
+                    yield value
+                    continue
+                # The column's cell is reused for every row: this text gets a cell of its own.
+                value = Cell(self, 1, 1, value._value, value._style)
             if isinstance(value, Cell):
-                cell = value
+                cell = keep_as_text(value)
+            elif formula_like(value):
+                cell = keep_as_text(Cell(self, 1, 1, value))
             else:
                 cell = plain
                 cell.value = value
@@ -171,11 +205,24 @@ class _StreamedSheet(WriteOnlyWorksheet):
                 plain = WriteOnlyCell(self)  # a datetime gave it a number format
 
 
+class _StreamedWorkbook(Workbook):
+    """A write-only workbook whose every sheet is a ``_StreamedSheet``, even one
+    made with openpyxl's own ``create_sheet``."""
+
+    def __init__(self) -> None:
+        super().__init__(write_only=True)
+
+    def create_sheet(self, title=None, index=None):
+        sheet = _StreamedSheet(parent=self, title=title)
+        self._add_sheet(sheet, index)
+        return sheet
+
+
 class WorkbookWriter:
     """A write-only workbook, its sheets and the styles they share."""
 
     def __init__(self) -> None:
-        self.workbook = Workbook(write_only=True)
+        self.workbook = _StreamedWorkbook()
         self.sheets: list[SheetWriter] = []
         self._taken: set[str] = set()
         self._styles: dict[tuple, Any] = {}
@@ -215,8 +262,7 @@ class SheetWriter:
 
     def __init__(self, book: WorkbookWriter, title: str, *, columns: Sequence[Column], titles: Sequence[str]):
         self.book, self.columns = book, list(columns)
-        self.worksheet = ws = _StreamedSheet(parent=book.workbook, title=title)
-        book.workbook._add_sheet(ws)
+        self.worksheet = ws = book.workbook.create_sheet(title)
         self.title = title
         self.header_row = len(titles) + 1
         self.data_rows = 0

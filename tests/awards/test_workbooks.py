@@ -19,8 +19,9 @@ from awards.services import (
     phase_finalize,
 )
 from awards.workbooks import NoRanking, write_award_list, write_ranking
-from campaigns.models import IndicatorValue, Phase
+from campaigns.models import AwardRule, Campaign, IndicatorValue, Phase, PrizeTier
 from campaigns.services import phase_close
+from collectors.models import Agent, Locality, ServiceOrganization
 from core.workbooks import WorkbookWriter, attachment_header, period_text, sheet_title
 from tests.factories import (
     AwardRuleFactory,
@@ -31,6 +32,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -356,6 +358,92 @@ def test_nominations_are_listed_under_their_award_and_counted_unless_rejected():
         ["Cộng cá nhân, tập thể được đề nghị", None, 1, 5_000_000],
         ["Tổng cộng", None, 2, 31_000_000],
     ]
+
+
+# --- Users' text stays text ----------------------------------------------------------------
+
+
+def written(write, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    write(buffer, **kwargs)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("final", [True, False], ids=["final", "provisional"])
+def test_names_that_look_like_formulas_are_written_as_text_in_the_ranking(sold, final):
+    agent, rule, phase = sold["agents"]["E1"], sold["rule"], sold["phase"]
+    Campaign.objects.filter(pk=sold["campaign"].pk).update(name=WEBSERVICE)
+    AwardRule.objects.filter(pk=rule.pk).update(name=AT)
+    PrizeTier.objects.filter(rule=rule, position=1).update(title=TAB)
+    Agent.objects.filter(pk=agent.pk).update(full_name=HYPERLINK)
+    ServiceOrganization.objects.filter(pk=agent.organization_id).update(name=PLUS)
+    Locality.objects.filter(pk=agent.locality_id).update(name=MINUS)
+    if final:
+        phase_close(phase=phase)
+        phase_finalize(phase_id=phase.pk)
+
+    content = written(write_ranking, phase=Phase.objects.get(pk=phase.pk))
+
+    expected = {
+        ("Cụm 1", "A1"): WEBSERVICE,  # the campaign, first title line
+        ("Cụm 1", "A3"): f"{AT} — Cụm 1",  # the rule and its board
+        ("Cụm 1", "D6"): HYPERLINK,  # E1, first of cluster 1
+        ("Cụm 1", "E6"): PLUS,
+        ("Cụm 1", "F6"): MINUS,
+    }
+    if final:
+        expected["Cụm 1", "L6"] = TAB  # the first prize
+    assert_written_as_text(content, expected)
+    assert load_workbook(io.BytesIO(content))["Cụm 1"]["G6"].value == 5  # the score is still a number
+
+
+def test_names_that_look_like_formulas_are_written_as_text_in_the_award_list():
+    parent = UnitFactory(code="VSS", name=PLUS, kind="national")
+    campaign = CampaignFactory(code="vss", name=WEBSERVICE, organizer=parent)
+    phase = PhaseFactory(campaign=campaign, number=1, status=Phase.Status.CLOSED)
+    office = UnitFactory(code="BHXH-01", name=HYPERLINK, parent=parent, headcount=200)
+    indicator = IndicatorFactory(campaign=campaign, code="SI", default_target=20)
+    IndicatorValue.objects.create(indicator=indicator, unit=office, phase=phase, value=25)
+    rule = AwardRuleFactory(
+        campaign=campaign, code="UNITS", name=AT, competitor_kind="unit", metric="indicators", per_cluster=False
+    )
+    PrizeTierFactory(
+        rule=rule,
+        position=1,
+        title=MINUS,
+        money="per_headcount",
+        amount=130_000,
+        nominees_per_winner=5,
+        nominee_distinction="Bằng khen cá nhân",
+        nominee_amount=5_000_000,
+    )
+    phase_finalize(phase_id=phase.pk)
+    award = Award.objects.get()
+    Award.objects.filter(pk=award.pk).update(council_reference="=1+1", decision_number="-1")
+    nomination_add(award=award, full_name=TAB, job_title="@Trưởng phòng", distinction="+Bằng khen")
+
+    content = written(write_award_list, campaign=campaign)
+
+    sheet, summary = "Danh sách khen thưởng", "Tổng hợp"
+    assert_written_as_text(
+        content,
+        {
+            (sheet, "A2"): WEBSERVICE,  # the campaign
+            (sheet, "B6"): AT,  # the rule
+            (sheet, "D6"): MINUS,  # the prize
+            (sheet, "F6"): HYPERLINK,  # the winning unit
+            (sheet, "G6"): PLUS,  # its parent
+            (sheet, "J6"): "=1+1",
+            (sheet, "K6"): "-1",
+            (sheet, "D7"): "+Bằng khen",  # the nomination under it
+            (sheet, "F7"): TAB,
+            (sheet, "G7"): "@Trưởng phòng",
+            (summary, "A2"): WEBSERVICE,
+            (summary, "A6"): AT,
+            (summary, "B6"): MINUS,
+        },
+    )
+    assert load_workbook(io.BytesIO(content))[sheet]["H6"].value == 26_000_000  # the amount is still a number
 
 
 # --- The shared layer -----------------------------------------------------------------------

@@ -12,12 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from collectors.models import Agent, ServiceOrganization
 from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus
-from enrollments.models import Enrollment
+from enrollments.models import Enrollment, Participant
 from enrollments.workbooks import write_enrollments
 from tests.factories import EnrollmentFactory, ParticipantFactory, UserFactory
 from tests.intake_fixtures import client_for
+from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +230,34 @@ def test_the_file_is_named_as_an_attachment(sales, api1):
     response = _get(api1)
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith('attachment; filename="Ho-so-thu-')
+
+
+def test_names_that_look_like_formulas_are_downloaded_as_text(sales, agent1, reviewer_api):
+    first = sales["first"]
+    Participant.objects.filter(pk=first.participant_id).update(full_name=HYPERLINK)
+    Agent.objects.filter(pk=agent1.pk).update(full_name=WEBSERVICE)
+    ServiceOrganization.objects.filter(pk=agent1.organization_id).update(name=PLUS)
+    Enrollment.objects.filter(pk=first.pk).update(receipt_no=MINUS, client_ref=AT)
+    Enrollment.objects.filter(pk=sales["other"].pk).update(client_ref=TAB)
+
+    response = _get(reviewer_api)
+
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    first_row, last_row = HEADER_ROW + 1, HEADER_ROW + 4  # the first sale, agent2's
+    assert_written_as_text(
+        content,
+        {
+            ("Hồ sơ thu", f"A{first_row}"): MINUS,
+            ("Hồ sơ thu", f"D{first_row}"): WEBSERVICE,
+            ("Hồ sơ thu", f"E{first_row}"): PLUS,
+            ("Hồ sơ thu", f"F{first_row}"): HYPERLINK,
+            ("Hồ sơ thu", f"Q{first_row}"): AT,
+            ("Hồ sơ thu", f"Q{last_row}"): TAB,
+        },
+    )
+    # The money is still money.
+    assert [cell.value for cell in _opened(content)[first_row][10:12]] == [792_000, 198_000]
 
 
 def test_a_large_selection_becomes_an_export_job(sales, api1, agent1, settings, django_capture_on_commit_callbacks):

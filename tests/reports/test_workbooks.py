@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from campaigns.models import PlanTarget
-from collectors.models import Locality, Unit
+from campaigns.models import Cluster, Phase, PlanTarget, Team
+from collectors.models import Locality, ServiceOrganization, Unit
 from enrollments.choices import EnrollmentStatus
 from reports.workbooks import write_progress
 from tests.factories import (
@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.intake_fixtures import client_for
+from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -361,6 +362,39 @@ def test_staff_download_the_progress_workbook(hai_phong, reviewer):
     assert 'filename="Tien-do-hp-2019-toan-phong-trao-' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert Sheet(workbook["Tổng hợp"]).value("Tổng cộng", "Thực hiện cộng") == 12
+
+
+def test_names_that_look_like_formulas_are_downloaded_as_text(hai_phong, reviewer):
+    one, _two = hai_phong["phases"]
+    _post, agency1, _agency2 = hai_phong["organizations"]
+    Phase.objects.filter(pk=one.pk).update(name=WEBSERVICE)
+    Locality.objects.filter(code="31-NQ").update(name=HYPERLINK)
+    Unit.objects.filter(code="BHXH-LC").update(name=PLUS)
+    ServiceOrganization.objects.filter(pk=agency1.pk).update(name=MINUS)
+    Team.objects.filter(code="T1").update(name=AT)
+    Cluster.objects.filter(campaign=hai_phong["campaign"], number=2).update(name=TAB)
+
+    response = client_for(reviewer).get("/api/v1/campaigns/hp-2019/progress.xlsx")
+
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    workbook = load_workbook(io.BytesIO(content))
+    # (sheet, the row's name, column): the text written there
+    written = {
+        ("Tổng hợp", WEBSERVICE, "Tên đợt"): WEBSERVICE,
+        ("Theo địa bàn", HYPERLINK, "Tên địa bàn"): HYPERLINK,
+        ("Theo đơn vị BHXH", PLUS, "Tên đơn vị"): PLUS,
+        ("Theo tổ chức dịch vụ thu", MINUS, "Tên tổ chức"): MINUS,
+        ("Theo tổ tuyên truyền", AT, "Tên tổ"): AT,
+        ("Theo tổ tuyên truyền", "Tổ Ngô Quyền", "Địa bàn"): HYPERLINK,
+        ("Theo cụm thi đua", TAB, "Tên cụm"): TAB,
+    }
+    cells = {
+        (name, Sheet(workbook[name]).cell(row, header).coordinate): text
+        for (name, row, header), text in written.items()
+    }
+    assert_written_as_text(content, cells)
+    assert Sheet(workbook["Theo tổ chức dịch vụ thu"]).value(MINUS, "Thực hiện BHXH tự nguyện") == 4
 
 
 def test_an_organizations_manager_downloads_only_their_rows(hai_phong):
