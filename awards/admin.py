@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from awards.admin_actions import AWARD_ACTIONS, PHASE_ACTIONS
-from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
@@ -39,7 +39,8 @@ class FinalizationAdmin(ReadOnlyResultAdmin):
     list_filter = ["current", "trigger", "phase__campaign"]
     list_select_related = ["phase__campaign", "by"]
     search_fields = ["phase__name", "phase__campaign__code"]
-    fields = ["phase", "version", "current", "trigger", "by", "at_display", "changes_display"]
+    fields = ["phase", "version", "current", "trigger", "by", "at_display", "tally_agreed", "tally_differences"]
+    fields += ["changes_display"]
     readonly_fields = fields
 
     @admin.display(description=_("at"), ordering="at")
@@ -74,6 +75,26 @@ class FinalizationAdmin(ReadOnlyResultAdmin):
                 ((sign, c["rule"], c["cluster"], c["tier"], c["competitor"]) for sign, c in rows),
             ),
         )
+
+
+@admin.register(TallyState)
+class TallyStateAdmin(ReadOnlyResultAdmin):
+    """Whether each campaign's standings kept on write are fresh or wait for a rebuild."""
+
+    list_display = ["campaign", "stale", "rebuilt_at"]
+    list_select_related = ["campaign"]
+
+
+@admin.register(Tally)
+class TallyAdmin(ReadOnlyResultAdmin):
+    """The provisional standings kept on write, row by row (``manage.py verify_standings`` checks them)."""
+
+    list_display = ["code", "name", "cluster", "score", "eligible", "reached_at", "rule", "phase", "updated_at"]
+    list_filter = [("phase", PhaseListFilter), "rule", "cluster", "eligible"]
+    list_select_related = ["cluster", "rule", "phase__campaign"]
+    search_fields = ["code", "name"]
+    ordering = ["rule", "phase", "cluster", "-eligible", "-score", "reached_at", "code"]
+    list_per_page = 100
 
 
 @admin.register(Standing)

@@ -1,7 +1,9 @@
-"""The results of a campaign: final standings (versioned), awards and nominations.
+"""The results of a campaign: provisional standings kept on write (tallies),
+final standings (versioned), awards and nominations.
 
-Provisional standings are computed on request (``awards.scoring``) and never
-stored. Finalizing a phase stores its final standings as a numbered version
+Provisional standings are kept in ``Tally`` rows, one per rule, phase and
+competitor, updated by every write that can change a score (``awards.tally``),
+and read a page at a time from their index. Finalizing a phase stores its final standings as a numbered version
 (``Finalization``) with the awards it proposes; reopening and finalizing again
 makes the next version and supersedes the awards of the previous one.
 """
@@ -79,6 +81,16 @@ class Finalization(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    tally_agreed = models.BooleanField(
+        _("tally agreed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Whether the standings kept on write matched a full recount when the phase was finalized."),
+    )
+    tally_differences = models.PositiveIntegerField(
+        _("tally differences"), default=0, editable=False, help_text=_("Rows of the tally repaired when finalizing.")
+    )
     changes = models.JSONField(
         _("changed winners"),
         default=dict,
@@ -384,3 +396,66 @@ class Nomination(models.Model):
             raise ValidationError(
                 {"award": _("This prize allows %(cap)s nominated individuals per unit.") % {"cap": cap}}
             )
+
+
+class TallyState(models.Model):
+    """Whether a campaign's tallies can be read as they are. A change of the
+    campaign's set-up (rules, quotas, clusters, teams, plans, indicators, the
+    tree of units and localities) marks them stale in its own transaction; the
+    next read rebuilds them by a full recount. Writers of enrollments hold the
+    row FOR SHARE and a rebuild FOR UPDATE, so that a rebuild never misses a
+    write committed while it counts. A campaign without a row is stale."""
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tally_state"
+    )
+    stale = models.BooleanField(_("stale"), default=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tally state")
+        verbose_name_plural = _("tally states")
+
+    def __str__(self) -> str:
+        return str(self.campaign)
+
+
+class Tally(models.Model):
+    """A competitor's provisional standing under a rule at a phase (DESIGN §12):
+    score, reached-at, quota counts and eligibility as the recount of §5 gives
+    them, kept in the same transaction as every write that can change them.
+    A competitor competes in one cluster of a campaign, so (rule, phase,
+    competitor) is unique and the cluster is the board the row is listed on.
+    The board index serves a page of a leaderboard and the rows ahead of a
+    competitor (its rank) without ranking the board."""
+
+    rule = models.ForeignKey(AwardRule, verbose_name=_("award rule"), on_delete=models.CASCADE, related_name="+")
+    phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="+")
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    competitor_id = models.BigIntegerField(_("competitor"))
+    code = models.CharField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=300)
+    score = models.DecimalField(_("score"), max_digits=20, decimal_places=4, default=0)
+    target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True, blank=True)
+    reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
+    eligible = models.BooleanField(_("eligible"), default=False)
+    quota_counts = models.JSONField(_("quota counts"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "phase", "competitor_id"], name="tally_one_row_per_competitor"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["rule", "phase", "cluster", "-eligible", "-score", "reached_at", "code"], name="tally_board_idx"
+            ),
+            models.Index(fields=["rule", "phase", "cluster", "updated_at"], name="tally_board_changed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.score}"

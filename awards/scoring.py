@@ -259,9 +259,12 @@ class Boards:
         return cluster_id == (self.cluster.pk if self.cluster else None)
 
 
-def _competitors_sql(rule: AwardRule, boards: Boards, params: _Params) -> tuple[str, str]:
+def _competitors_sql(
+    rule: AwardRule, boards: Boards, params: _Params, only: list[int] | None = None
+) -> tuple[str, str]:
     """(CTEs, FROM clause) giving competitors ``c`` (id, code, name, cluster_id)
-    and the agents ``ag`` whose enrollments score for them."""
+    and the agents ``ag`` whose enrollments score for them; only the
+    competitors listed in ``only``, when given."""
     campaign = rule.campaign
     agent = Agent._meta.db_table
     if rule.competitor_kind == CompetitorKind.AGENT:
@@ -270,6 +273,8 @@ def _competitors_sql(rule: AwardRule, boards: Boards, params: _Params) -> tuple[
         else:
             members_sql, member_params = cluster_members_sql(campaign, boards.cluster)
         params.update(member_params)
+        if only is not None:
+            members_sql = f"SELECT z.* FROM ({members_sql}) z WHERE z.agent_id IN ({params.add_list('only', only)})"
         terms = []
         if rule.role:
             terms.append(f"x.role = {params.add('competitor_role', rule.role)}")
@@ -287,6 +292,9 @@ def _competitors_sql(rule: AwardRule, boards: Boards, params: _Params) -> tuple[
     if not rule.per_cluster:
         placed = dict.fromkeys(placed)
     placed = {pk: cluster_id for pk, cluster_id in placed.items() if boards.keeps(rule, cluster_id)}
+    if only is not None:
+        wanted = set(only)
+        placed = {pk: cluster_id for pk, cluster_id in placed.items() if pk in wanted}
     ids = params.add_list("competitor", placed)
     cases = " ".join(
         f"WHEN {params.add(f'cc{n}', pk)} THEN {params.add(f'cv{n}', cluster_id)}"
@@ -309,7 +317,9 @@ def _competitors_sql(rule: AwardRule, boards: Boards, params: _Params) -> tuple[
     return ctes, f"c LEFT JOIN links k ON k.competitor_id = c.id LEFT JOIN {agent} ag ON ag.id = k.agent_id"
 
 
-def _count_sql(rule: AwardRule, phase: Phase, boards: Boards, final: bool, params: _Params, quotas) -> str:
+def _count_sql(
+    rule: AwardRule, phase: Phase, boards: Boards, final: bool, params: _Params, quotas, only: list[int] | None = None
+) -> str:
     campaign = rule.campaign
     statuses = counting_statuses(final=final)
     products = [rule.product] if rule.product else list(campaign.products)
@@ -332,7 +342,7 @@ def _count_sql(rule: AwardRule, phase: Phase, boards: Boards, final: bool, param
             exempt.append(f"COALESCE(b.cluster_id, 0) <> {params.add(f'q{n}_cluster', quota.cluster_id)}")
         met = f"b.q{n} >= {params.add(f'q{n}_minimum', quota.minimum)}"
         quota_checks.append(f"({' OR '.join([*exempt, met])})")
-    ctes, source = _competitors_sql(rule, boards, params)
+    ctes, source = _competitors_sql(rule, boards, params, only)
     phases = params.add_list("rule_phase", rule_phases(rule, phase))
     role_column = "MAX(ag.role)" if rule.competitor_kind == CompetitorKind.AGENT else "''"
     target = _target_sql(rule, phase, params)
@@ -349,7 +359,7 @@ def _count_sql(rule: AwardRule, phase: Phase, boards: Boards, final: bool, param
         f"COALESCE(SUM(CASE WHEN {rule_filter} THEN {measure} ELSE 0 END), 0) AS raw, "
         f"MAX(CASE WHEN {rule_filter} THEN e.receipt_at END) AS reached_at{''.join(quota_columns)}"
     )
-    if rule.competitor_kind == CompetitorKind.AGENT and boards.every:
+    if rule.competitor_kind == CompetitorKind.AGENT and boards.every and only is None:
         # Every agent of the campaign: aggregate the phase's enrollments per agent
         # in index order first, then join the members (no per-agent probing).
         scored = f"""
@@ -390,8 +400,10 @@ def _no_moment() -> str:
     return "CAST(NULL AS timestamptz)" if connection.vendor == "postgresql" else "NULL"
 
 
-def _indicators_sql(rule: AwardRule, phase: Phase, boards: Boards, params: _Params) -> str:
-    ctes, _source = _competitors_sql(rule, boards, params)
+def _indicators_sql(
+    rule: AwardRule, phase: Phase, boards: Boards, params: _Params, only: list[int] | None = None
+) -> str:
+    ctes, _source = _competitors_sql(rule, boards, params, only)
     indicator, target, value = Indicator._meta.db_table, IndicatorTarget._meta.db_table, IndicatorValue._meta.db_table
     cap = params.add("cap", RATIO_CAP)
     wanted = "COALESCE(t.target, i.default_target)"
@@ -427,22 +439,37 @@ def _indicators_sql(rule: AwardRule, phase: Phase, boards: Boards, params: _Para
     """
 
 
+def board_sql(
+    *, rule: AwardRule, phase: Phase, boards: Boards, final: bool, only: list[int] | None = None
+) -> tuple[str, _Params, list[Quota]]:
+    """The statement scoring the rule's competitors on the chosen boards (only
+    those in ``only``, when given), unranked: a ``board`` CTE with the columns
+    id, code, name, cluster_id, score, target, reached_at, eligible, q0…qn. Its
+    parameters, and the quotas whose counts it selects."""
+    params = _Params(campaign=rule.campaign_id, phase=phase.pk)
+    quotas = []
+    if rule.metric == AwardRule.Metric.INDICATORS:
+        body = _indicators_sql(rule, phase, boards, params, only)
+    else:
+        if rule.requires_quota:
+            quotas = applicable_quotas(rule=rule, phase=phase, boards=boards)
+        body = _count_sql(rule, phase, boards, final, params, quotas, only)
+    return body, params, quotas
+
+
+# The order of a leaderboard (DESIGN §5): the eligible first, then by score, the
+# earlier reached, the code. A competitor that never reached anything comes last.
+BOARD_ORDER = "eligible DESC, score DESC, reached_at ASC NULLS LAST, code ASC"
+
+
 def standings_sql(*, rule: AwardRule, phase: Phase, boards: Boards, final: bool) -> tuple[str, _Params, list[Quota]]:
     """The statement ranking the rule's competitors on the chosen boards, its
     parameters and the quotas whose counts it selects. Columns: id, code, name,
     cluster_id, score, target, reached_at, eligible, q0…qn, position, prize_rank."""
-    params = _Params(campaign=rule.campaign_id, phase=phase.pk)
-    quotas = []
-    if rule.metric == AwardRule.Metric.INDICATORS:
-        body = _indicators_sql(rule, phase, boards, params)
-    elif rule.requires_quota:
-        quotas = applicable_quotas(rule=rule, phase=phase, boards=boards)
-        body = _count_sql(rule, phase, boards, final, params, quotas)
-    else:
-        body = _count_sql(rule, phase, boards, final, params, quotas)
+    body, params, quotas = board_sql(rule=rule, phase=phase, boards=boards, final=final)
     # One sort serves both windows: the eligible come first on the board, so
     # among them the prize rank is the position (or, shared, the RANK by score).
-    order = "eligible DESC, score DESC, reached_at ASC, code ASC"
+    order = BOARD_ORDER
     if rule.tie_policy == AwardRule.TiePolicy.SHARE:
         prize_rank = "RANK() OVER (PARTITION BY cluster_id ORDER BY eligible DESC, score DESC)"
     else:

@@ -9,8 +9,8 @@ A leaderboard is read in three steps, the same for every adapter:
 - ``leaderboard_page``: a page of it, or ``leaderboard_stream``: all of it, a
   batch at a time. Final (the current finalization's stored standings, with
   the prize each competitor won) once the phase is finalized, provisional (the
-  standings computed live by ``awards.scoring``, ranked whole in the database)
-  before. Both give the same ``BoardRow``.
+  standings kept on write, ``awards.tally``, read a page of their index at a
+  time) before. Both give the same ``BoardRow``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,10 +34,8 @@ from awards.scoring import (
     applicable_quotas,
     rule_applies,
     rule_clusters,
-    standings_page,
-    standings_stream,
 )
-from awards.scoring import standings as live_standings
+from awards.tally import tally_board_size, tally_page, tally_place, tally_stream
 from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota, Team
 from collectors.models import Agent, Unit
 
@@ -277,11 +276,14 @@ class _Source(NamedTuple):
 
 
 def _source(*, phase: Phase, rule: AwardRule, cluster: Cluster | None) -> _Source:
-    """Where a board's rows come from: final or provisional, and its quotas."""
+    """Where a board's rows come from: final or provisional, and its quotas.
+    Both carry the counts of every quota of the rule (a tally row, a stored
+    standing); a board shows those of its own cluster's quotas or of none."""
     finalization = current_finalization(phase)
-    if finalization is None:
-        return _Source(None, board_quotas(rule=rule, phase=phase, boards=Boards(cluster=cluster)), None)
     quotas = board_quotas(rule=rule, phase=phase, boards=Boards(every=True))
+    if finalization is None:
+        keep = [n for n, quota in enumerate(quotas) if quota.cluster_id in (None, _pk(cluster))]
+        return _Source(None, [quotas[n] for n in keep], keep)
     # The stored counts follow every quota of the rule, as they were when finalized
     # (alike on every row of a finalization); this board's are those of its cluster
     # or of none. If the quotas changed since, the counts are shown as stored, against no quota.
@@ -297,9 +299,9 @@ def leaderboard_page(
     *, phase: Phase, rule: AwardRule, cluster: Cluster | None, page: int = 1, page_size: int = 50
 ) -> BoardPage:
     """Page ``page`` (from 1) of a leaderboard, ``page_size`` rows a page: the
-    stored final standings once the phase is finalized, the live provisional
-    ones before (ranked whole in the database, only the page fetched). A page
-    past the end has no rows; ``count`` is the size of the whole board."""
+    stored final standings once the phase is finalized, the provisional ones
+    kept on write before (a range of the tally's board index). A page past the
+    end has no rows; ``count`` is the size of the whole board."""
     source = _source(phase=phase, rule=rule, cluster=cluster)
     page = max(int(page), 1)
     offset = (page - 1) * page_size
@@ -309,11 +311,10 @@ def leaderboard_page(
         rows = [_final_row(value, rule.competitor_kind, source.keep) for value in values]
         count = stored.count() if rows or offset else 0
     else:
-        standings, size = standings_page(rule=rule, phase=phase, cluster=cluster, limit=page_size, offset=offset)
-        if size is None and offset:
-            _first, size = standings_page(rule=rule, phase=phase, cluster=cluster, limit=1)
+        standings, count = tally_page(
+            rule=rule, phase=phase, cluster_id=_pk(cluster), limit=page_size, offset=offset, keep=source.keep
+        )
         rows = _live_rows(rule.competitor_kind, standings)
-        count = size or 0
     return BoardPage(source.finalization, source.quotas, rows=rows, count=count, number=page, size=page_size)
 
 
@@ -327,7 +328,7 @@ def leaderboard_stream(
     if source.finalization is not None:
         rows = _final_stream(_stored(source.finalization, rule, cluster), rule, source.keep, batch)
     else:
-        rows = _live_stream(rule=rule, phase=phase, cluster=cluster, batch=batch)
+        rows = _live_stream(rule=rule, phase=phase, cluster=cluster, keep=source.keep, batch=batch)
     return BoardStream(source.finalization, source.quotas, rows=rows)
 
 
@@ -409,7 +410,7 @@ def _final_stream(stored, rule: AwardRule, keep: list[int] | None, batch: int) -
         yield _final_row(value, kind, keep)
 
 
-# --- Provisional boards: computed live -----------------------------------------------
+# --- Provisional boards: the standings kept on write ------------------------------------
 
 
 def _competitor_details(kind: str, ids: list[int]) -> dict[int, tuple]:
@@ -449,8 +450,11 @@ def _live_rows(kind: str, standings: list[CompetitorStanding]) -> list[BoardRow]
     ]
 
 
-def _live_stream(*, rule: AwardRule, phase: Phase, cluster: Cluster | None, batch: int) -> Iterator[BoardRow]:
-    for standings in standings_stream(rule=rule, phase=phase, cluster=cluster, batch=batch):
+def _live_stream(
+    *, rule: AwardRule, phase: Phase, cluster: Cluster | None, keep: list[int] | None, batch: int
+) -> Iterator[BoardRow]:
+    rows = tally_stream(rule=rule, phase=phase, cluster_id=_pk(cluster), keep=keep, batch=batch)
+    while standings := list(islice(rows, batch)):
         yield from _live_rows(rule.competitor_kind, standings)
 
 
@@ -460,7 +464,7 @@ def _live_stream(*, rule: AwardRule, phase: Phase, cluster: Cluster | None, batc
 def agent_standing(*, phase: Phase, agent, cluster: Cluster | None, rules: list[AwardRule]) -> dict:
     """The agent's place at ``phase`` on the board of the first agent rule that
     ranks them (their role, their cluster): final when the phase is finalized,
-    provisional otherwise. One standings computation."""
+    provisional otherwise: the rows ahead of them on the board's index."""
     empty = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None}
     cluster_id = cluster.pk if cluster else None
     rule = next(
@@ -483,10 +487,9 @@ def agent_standing(*, phase: Phase, agent, cluster: Cluster | None, rules: list[
         place = (mine["position"], mine["rank"], mine["eligible"]) if mine else None
         competitors = stored.count()
     else:
-        rows = live_standings(rule=rule, phase=phase, cluster=board)
-        row = next((row for row in rows if row.competitor_id == agent.pk), None)
-        place = (row.position, row.rank, row.eligible) if row else None
-        competitors = len(rows)
+        found = tally_place(rule=rule, phase=phase, cluster_id=_pk(board), competitor_id=agent.pk)
+        place = (found.position, found.rank, found.eligible) if found else None
+        competitors = found.competitors if found else tally_board_size(rule=rule, phase=phase, cluster_id=_pk(board))
     if place is None:
         return {**empty, "rule": rule.code, "competitors": competitors}
     position, rank, eligible = place

@@ -20,6 +20,7 @@ from campaigns.models import Campaign
 from enrollments.bulk import insert_enrollments
 from enrollments.choices import EnrollmentStatus, NotCountedReason
 from enrollments.models import CoveragePeriod, Enrollment
+from enrollments.signals import enrollments_touched
 
 _CLOSED_REASON = {
     EnrollmentStatus.REJECTED: NotCountedReason.REJECTED,
@@ -130,6 +131,7 @@ def write_plan(existing: list[Enrollment], snapshot: dict[int, tuple], new: list
     relinked = [e for e in pending_links if e not in others]
     if others or relinked:
         Enrollment.objects.bulk_update([*others, *relinked], fields, batch_size=500)
+    enrollments_touched([*changed, *created])
     return created
 
 

@@ -33,6 +33,7 @@ from enrollments.counting import (
 )
 from enrollments.identity import personal_id_errors
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
+from enrollments.signals import enrollments_touched
 
 MAX_BULK_ITEMS = 1000
 CLOCK_SKEW = timedelta(minutes=5)
@@ -399,6 +400,7 @@ def enrollments_transition(
         enrollment.updated_at = timezone.now()
     fields = ["status", "status_reason", "counted", "not_counted_reason", "duplicate_of", "updated_at"]
     Enrollment.objects.bulk_update(locked, fields, batch_size=500)
+    enrollments_touched(locked)
     EnrollmentTransition.objects.bulk_create(moves, batch_size=500)
     if to_status == EnrollmentStatus.CONFIRMED:
         CoveragePeriod.objects.bulk_create(

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -123,6 +123,9 @@ def one_of_each(superuser):
         ),
     ]
     rows += _results(phase, rule, agent, superuser)
+    rows.append(
+        Tally.objects.create(rule=rule, phase=phase, competitor_id=agent.pk, code=agent.code, name=agent.full_name)
+    )
     return {"campaign": campaign, "phase": phase, "rule": rule, "enrollment": enrollment, "rows": rows}
 
 
@@ -586,7 +589,16 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     AwardTransition: _rows(lambda: _result_chain()[3]),
     Nomination: _rows(lambda: _result_chain()[4]),
     ExportJob: _rows(lambda: ExportJob.objects.create(kind="enrollments", requested_by=UserFactory())),
+    Tally: _rows(lambda: _tally()),
+    TallyState: _rows(lambda: TallyState.objects.create(campaign=CampaignFactory())),
 }
+
+
+def _tally():
+    rule = _campaign_row(AwardRuleFactory)
+    agent = AgentFactory()
+    phase = PhaseFactory(campaign=rule.campaign)
+    return Tally.objects.create(rule=rule, phase=phase, competitor_id=agent.pk, code=agent.code, name=agent.full_name)
 
 
 def _result_chain() -> list:
