@@ -7,18 +7,22 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.conditional import ConditionalGetMixin
 from enrollments.selectors import agent_of
 from reports.agent_progress import agent_progress
 from reports.serializers import MyProgressSerializer
 
 
-class MyProgressView(APIView):
+class MyProgressView(ConditionalGetMixin, APIView):
     """Per running or closed campaign the caller takes part in, and per phase:
     what counts so far, each quota and what remains, the caller's place on the
     leaderboard of the first agent rule ranking them (final once the phase is
-    finalized, provisional before) and their award for the phase, if any."""
+    finalized, provisional before) and their award for the phase, if any.
 
-    @extend_schema(responses=MyProgressSerializer)
+    The answer carries an `ETag`: sent back in `If-None-Match`, it gets an empty
+    `304 Not Modified` while the progress is unchanged."""
+
+    @extend_schema(responses={200: MyProgressSerializer, 304: None})
     def get(self, request):
         agent = agent_of(request.user)
         if agent is None:

@@ -2,14 +2,16 @@
 
 Deny by default: every page but the login page is wrapped in ``login_required``
 here, so that a page added to this list cannot forget it; each view then checks
-what the user may read (``reports.pages``).
+what the user may read (``reports.pages``). A page that updates itself has a
+``…/live/`` twin answering the part of it that changes (``reports.pages.live``),
+under the same checks.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from reports.pages import agents, common, leaderboard, overview
+from reports.pages import agents, common, leaderboard, overview, tv
 
 app_name = "pages"
 
@@ -32,5 +34,13 @@ urlpatterns = [
         _page(leaderboard.leaderboard),
         name="leaderboard",
     ),
+    path(
+        "campaigns/<slug:code>/phases/<int:number>/leaderboard/live/",
+        _page(leaderboard.leaderboard_live),
+        name="leaderboard-live",
+    ),
+    path("campaigns/<slug:code>/phases/<int:number>/tv/", _page(tv.tv_board), name="tv"),
+    path("campaigns/<slug:code>/phases/<int:number>/tv/live/", _page(tv.tv_live), name="tv-live"),
     path("agents/<str:code>/", _page(agents.agent_page), name="agent"),
+    path("agents/<str:code>/live/", _page(agents.agent_live), name="agent-live"),
 ]

@@ -2,7 +2,8 @@
 
 - ``GET /phases/{id}/``: the phase, its status and its current final version;
 - ``GET /phases/{id}/standings/``: its leaderboard (``awards.selectors``), final
-  once the phase is finalized, provisional before;
+  once the phase is finalized, provisional before; conditional (``core.conditional``:
+  an ETag, and 304 while the page read is unchanged);
 - ``POST /phases/{id}/close|finalize|reopen/``: the lifecycle, through the services.
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -33,9 +35,13 @@ from awards.services import phase_finalize_request, phase_reopen
 from campaigns.models import Phase
 from campaigns.services import phase_close
 from core.api import ErrorSerializer as ERROR
+from core.conditional import ConditionalGetMixin
 
 # Rows of a leaderboard page.
 PAGE_SIZE = 50
+# The highest page a reader may ask for: far past the end of any board (50,000
+# agents fill 1,000 pages), and low enough that its first row is one the database can count to.
+MAX_PAGE = 100_000
 
 _PHASE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Phase id.")
 
@@ -52,12 +58,17 @@ def resolve_board(phase: Phase, access: LeaderboardAccess, **asked) -> BoardChoi
         raise exceptions.PermissionDenied(str(error)) from error
 
 
-def _page_number(request) -> int:
-    """The page asked for: one that is not a positive number is not found, like one past the end."""
-    value = request.query_params.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise exceptions.NotFound(PageNumberPagination.invalid_page_message)
-    return int(value)
+class StandingsPageQuerySerializer(StandingsQuerySerializer):
+    """The board asked for and the page of it: a page that is not a whole number
+    from 1 to ``MAX_PAGE`` is a field error (400), one past the end of the board not found (404)."""
+
+    page = serializers.IntegerField(
+        required=False,
+        default=1,
+        min_value=1,
+        max_value=MAX_PAGE,
+        help_text=gettext_lazy("Page number, from 1 (50 rows a page)."),
+    )
 
 
 def _page_link(request, number: int) -> str:
@@ -65,8 +76,10 @@ def _page_link(request, number: int) -> str:
     return remove_query_param(url, "page") if number == 1 else replace_query_param(url, "page", number)
 
 
-class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A phase, its leaderboard, and its lifecycle for staff."""
+
+    conditional_actions = frozenset({"standings"})
 
     serializer_class = PhaseSerializer
     queryset = Phase.objects.select_related("campaign")
@@ -85,12 +98,8 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return self._answer(phase, fresh=False)
 
     @extend_schema(
-        parameters=[
-            _PHASE_ID,
-            StandingsQuerySerializer,
-            OpenApiParameter("page", int, description=f"Page number ({PAGE_SIZE} rows a page)."),
-        ],
-        responses={200: StandingsPageSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        parameters=[_PHASE_ID, StandingsPageQuerySerializer],
+        responses={200: StandingsPageSerializer, 304: None, 400: ERROR, 403: ERROR, 404: ERROR},
     )
     @action(detail=True, methods=["get"])
     def standings(self, request, pk=None):
@@ -98,13 +107,17 @@ class PhaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         each competitor won), provisional before.
 
         Staff read every board; an organization's managers the boards of its agents'
-        clusters; an agent taking part the board of their own cluster."""
+        clusters; an agent taking part the board of their own cluster.
+
+        The answer carries an `ETag`: sent back in `If-None-Match`, it gets an empty
+        `304 Not Modified` while the page read is unchanged."""
         phase = self.get_object()
         access = require_leaderboard_access(request.user, phase.campaign)
-        query = StandingsQuerySerializer(data=request.query_params)
+        query = StandingsPageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        choice = resolve_board(phase, access, **query.validated_data)
-        number = _page_number(request)
+        asked = dict(query.validated_data)
+        number = asked.pop("page")
+        choice = resolve_board(phase, access, **asked)
         board = leaderboard_page(
             phase=phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=PAGE_SIZE
         )

@@ -50,6 +50,6 @@ def cluster_param(request: HttpRequest) -> int | None:
     value = request.GET.get("cluster", "")
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdecimal() or len(value) > 18:
         raise Http404("No such cluster.")
     return int(value)

@@ -1,7 +1,8 @@
 """The leaderboard page of a phase and cluster, provisional or final: the board
 and its rows come from ``awards.selectors`` (``leaderboard_resolve``,
 ``leaderboard_page``), as the API's and the ranking workbook's do; this module
-only lays them out."""
+only lays them out. The page updates itself (``reports.pages.live``): its badge
+and board are a fragment, read again by the same code at ``…/leaderboard/live/``."""
 
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from awards.permissions import leaderboard_access
+from awards.permissions import LeaderboardAccess, leaderboard_access
 from awards.selectors import BoardChoice, BoardPage, BoardRow, NoRanking, leaderboard_page, leaderboard_resolve
-from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota
+from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
 from reports.pages.common import campaign_or_404, cluster_param, forbidden
+from reports.pages.live import fragment, live
 
 ROWS_PER_PAGE = 50
+# The highest page number read as asked: any board ends long before (a larger one reads the last page).
+MAX_PAGE = 100_000
+# The parts of the page that change with the standings (``reports.pages.live``).
+LIVE_TEMPLATE = "pages/leaderboard_live.html"
 
 
 @dataclass
@@ -73,7 +79,7 @@ def quota_label(quota: Quota) -> str:
     return " · ".join(str(part) for part in parts)
 
 
-def _page_row(row: BoardRow, quotas: list[Quota]) -> PageRow:
+def page_row(row: BoardRow, quotas: list[Quota]) -> PageRow:
     cells = [
         QuotaCell(label=quota_label(quota), counted=count, minimum=quota.minimum)
         for quota, count in zip(quotas, row.quota_counts, strict=False)
@@ -107,7 +113,10 @@ class Board:
 def board_page(*, choice: BoardChoice, page_number: str | None) -> Board:
     """A page of the board chosen: a number that is not a page reads the first
     page, one past the end the last page."""
-    number = int(page_number) if page_number and page_number.isdigit() and int(page_number) > 0 else 1
+    if page_number and page_number.isdecimal():
+        number = min(max(int(page_number), 1), MAX_PAGE) if len(page_number) <= 9 else MAX_PAGE
+    else:
+        number = 1
 
     def read(number: int) -> BoardPage:
         return leaderboard_page(
@@ -117,16 +126,34 @@ def board_page(*, choice: BoardChoice, page_number: str | None) -> Board:
     page = read(number)
     if number > page.pages:
         page = read(page.pages)
-    rows = [_page_row(row, page.quotas) for row in page.rows]
+    rows = [page_row(row, page.quotas) for row in page.rows]
     return Board(rule=choice.rule, cluster=choice.cluster, page=page, rows=rows)
 
 
-def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def standings_badge(page: BoardPage) -> str:
+    if page.final:
+        return _("Final · version %(version)s") % {"version": page.version}
+    return pgettext("standings", "Provisional")
+
+
+def page_setup(
+    request: HttpRequest, code: str, number: int
+) -> tuple[Campaign, Phase, LeaderboardAccess | HttpResponse]:
+    """The campaign and phase of a leaderboard page, and what the user may read
+    of its boards (the refusal page when nothing)."""
     campaign = campaign_or_404(code)
     phase = get_object_or_404(Phase.objects.select_related("campaign"), campaign=campaign, number=number)
     access = leaderboard_access(request.user, campaign)
     if access is None:
-        return forbidden(request, _("You do not take part in this campaign."))
+        return campaign, phase, forbidden(request, _("You do not take part in this campaign."))
+    return campaign, phase, access
+
+
+def _leaderboard(request: HttpRequest, code: str, number: int) -> dict | HttpResponse:
+    """The context of the leaderboard page and of its live fragment, or the refusal."""
+    campaign, phase, access = page_setup(request, code, number)
+    if isinstance(access, HttpResponse):
+        return access
     context: dict = {"campaign": campaign, "phase": phase}
     try:
         choice = leaderboard_resolve(
@@ -137,7 +164,7 @@ def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
             first_allowed=True,
         )
     except NoRanking:
-        return render(request, "pages/leaderboard.html", {**context, "rules": [], "board": None})
+        return {**context, "rules": [], "board": None}
     except ValidationError as error:
         raise Http404("No such award rule or cluster on this leaderboard.") from error
     except PermissionDenied as refusal:
@@ -175,12 +202,31 @@ def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "excel_url": reverse("api:phase-detail", args=[phase.pk])
             + "ranking.xlsx?"
             + urlencode({"rule": rule.code}),
+            "tv_url": reverse("pages:tv", args=[campaign.code, phase.number]) + "?" + urlencode({"rule": rule.code}),
+            "live_url": reverse("pages:leaderboard-live", args=[campaign.code, phase.number])
+            + query(page=page.number if page.number > 1 else None),
             "own_agent_id": access.agent_id,
-            "badge": (
-                _("Final · version %(version)s") % {"version": page.version}
-                if page.final
-                else pgettext("standings", "Provisional")
-            ),
+            "badge": standings_badge(page),
         }
     )
+    return context
+
+
+def leaderboard(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    context = _leaderboard(request, code, number)
+    if isinstance(context, HttpResponse):
+        return context
+    if context["board"] is not None:
+        context["live"] = live(request, url=context["live_url"], template=LIVE_TEMPLATE, context=context)
     return render(request, "pages/leaderboard.html", context)
+
+
+def leaderboard_live(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The parts of the leaderboard page that change with the standings (its
+    badge and its board), for the page to replace without reloading."""
+    context = _leaderboard(request, code, number)
+    if isinstance(context, HttpResponse):
+        return context
+    if context["board"] is None:
+        raise Http404("No award rule ranks competitors in this phase.")
+    return fragment(request, LIVE_TEMPLATE, context)

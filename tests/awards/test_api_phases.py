@@ -138,6 +138,82 @@ def test_the_leaderboard_is_paginated_by_fifty(reviewer_api, field, open_phase, 
     assert reviewer_api.get(standings_url(open_phase), {"cluster": cluster.pk, "page": 9}).status_code == 404
 
 
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", str(2**62), "9" * 40])
+def test_a_page_that_is_not_a_page_number_is_a_field_error(reviewer_api, field, open_phase, cluster, page):
+    response = reviewer_api.get(standings_url(open_phase), {"cluster": cluster.pk, "page": page})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["errors"]) == ["page"]
+    assert body["errors"]["page"][0]
+
+
+def test_a_bad_page_is_reported_with_the_other_field_errors(reviewer_api, field, open_phase):
+    response = reviewer_api.get(standings_url(open_phase), {"cluster": "one", "page": "0"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"cluster", "page"}
+
+
+# --- conditional reads: ETag and 304 ------------------------------------------------------
+
+
+def test_the_leaderboard_answers_304_until_a_submission_changes_it(reviewer_api, api1, field, open_phase, cluster):
+    url, query = standings_url(open_phase), {"cluster": cluster.pk}
+    first = reviewer_api.get(url, query)
+    unchanged = reviewer_api.get(url, query, HTTP_IF_NONE_MATCH=first["ETag"])
+    posted = api1.post("/api/v1/enrollments/", submission(client_ref="ETAG-1"), format="json")
+    changed = reviewer_api.get(url, query, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200
+    assert first["ETag"].startswith('"') and not first["ETag"].startswith("W/")  # strong
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged["ETag"] == first["ETag"]
+    assert posted.status_code == 201, posted.json()
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+    assert changed.json()["results"][1]["score"] == 4  # A01: 3 and the one just submitted
+
+
+def test_head_is_conditional_too(reviewer_api, field, open_phase, cluster):
+    first = reviewer_api.head(standings_url(open_phase), {"cluster": cluster.pk})
+    again = reviewer_api.head(standings_url(open_phase), {"cluster": cluster.pk}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert first.status_code == 200
+    assert again.status_code == 304
+
+
+def test_each_page_has_its_own_etag(reviewer_api, field, open_phase, cluster, quang_nam):
+    for n in range(50):
+        AgentFactory(code=f"Z{n:02d}", locality=quang_nam["tam_ky"])
+    first = reviewer_api.get(standings_url(open_phase), {"cluster": cluster.pk})
+    second = reviewer_api.get(
+        standings_url(open_phase), {"cluster": cluster.pk, "page": 2}, HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+
+
+def test_one_readers_etag_never_answers_another_reader(reviewer_api, api2, field, open_phase, cluster):
+    url, query = standings_url(open_phase), {"cluster": cluster.pk}
+    staff = reviewer_api.get(url, query)
+    agent = api2.get(url, query, HTTP_IF_NONE_MATCH=staff["ETag"])
+    assert agent.status_code == 200  # the same rows, but not the staff reader's answer
+    assert agent.json()["results"] == staff.json()["results"]
+    assert agent["ETag"] != staff["ETag"]
+    assert {"Authorization", "Cookie", "Accept-Language"} <= {v.strip() for v in agent["Vary"].split(",")}
+    assert "private" in agent["Cache-Control"]
+
+
+def test_an_etag_does_not_open_a_board_to_a_reader_refused(reviewer_api, api1, field, open_phase, campaign):
+    west = DistrictFactory(code="D-WEST")
+    other = ClusterFactory(campaign=campaign, number=2, name="Cụm 2")
+    other.localities.add(west)
+    etag = reviewer_api.get(standings_url(open_phase), {"cluster": other.pk})["ETag"]
+    refused = api1.get(standings_url(open_phase), {"cluster": other.pk}, HTTP_IF_NONE_MATCH=etag)
+    assert refused.status_code == 403
+    assert "ETag" not in refused
+
+
 def test_a_per_cluster_rule_needs_a_cluster_of_the_campaign(reviewer_api, field, open_phase):
     missing = reviewer_api.get(standings_url(open_phase))
     assert missing.status_code == 400

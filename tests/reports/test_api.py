@@ -48,3 +48,36 @@ def test_progress_counts_only_the_callers_own_receipts(api1, api2, open_phase):
     phase = next(p for p in body["campaigns"][0]["phases"] if p["id"] == open_phase.pk)
     assert phase["counted"] == 0
     assert phase["quotas"][0]["remaining"] == 3
+
+
+def test_progress_answers_304_until_a_submission_changes_it(api1, open_phase):
+    first = api1.get("/api/v1/me/progress/")
+    unchanged = api1.get("/api/v1/me/progress/", HTTP_IF_NONE_MATCH=first["ETag"])
+    posted = api1.post("/api/v1/enrollments/", submission(), format="json")
+    changed = api1.get("/api/v1/me/progress/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert posted.status_code == 201
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+    phase = next(p for p in changed.json()["campaigns"][0]["phases"] if p["id"] == open_phase.pk)
+    assert phase["counted"] == 1
+
+
+def test_one_agents_progress_etag_never_answers_another_agent(api1, api2, open_phase):
+    mine = api1.get("/api/v1/me/progress/")
+    theirs = api2.get("/api/v1/me/progress/", HTTP_IF_NONE_MATCH=mine["ETag"])
+
+    assert theirs.status_code == 200
+    assert theirs.json()["agent"] == "A02"
+    assert theirs["ETag"] != mine["ETag"]
+    assert {"Authorization", "Cookie", "Accept-Language"} <= {v.strip() for v in theirs["Vary"].split(",")}
+
+
+def test_a_refused_reader_gets_no_etag(reviewer):
+    response = client_for(reviewer).get("/api/v1/me/progress/", HTTP_IF_NONE_MATCH='"anything"')
+
+    assert response.status_code == 403
+    assert "ETag" not in response
