@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from awards.models import Tally, TallyState
@@ -265,13 +265,13 @@ def _board(rule: AwardRule, phase: Phase, cluster_id: int | None):
 
 def _ahead_in_order(row: Tally) -> Q:
     """The rows before ``row`` in the board's order."""
-    same_score = Q(eligible=row.eligible, score=row.score)
+    same = {"eligible": row.eligible, "score": row.score}
     if row.reached_at is None:
-        earlier = Q(reached_at__isnull=False) | Q(reached_at__isnull=True, code__lt=row.code)
+        earlier = Q(**same, reached_at__isnull=False) | Q(**same, reached_at__isnull=True, code__lt=row.code)
     else:
-        earlier = Q(reached_at__lt=row.reached_at) | Q(reached_at=row.reached_at, code__lt=row.code)
-    better = Q(eligible=True) if not row.eligible else Q(pk__in=[])
-    return better | Q(eligible=row.eligible, score__gt=row.score) | (same_score & earlier)
+        earlier = Q(**same, reached_at__lt=row.reached_at) | Q(**same, reached_at=row.reached_at, code__lt=row.code)
+    better = Q(eligible=row.eligible, score__gt=row.score) | earlier
+    return better | Q(eligible=True) if not row.eligible else better
 
 
 def _shared_rank(board, score) -> int:
@@ -361,11 +361,17 @@ def tally_place(*, rule: AwardRule, phase: Phase, cluster_id: int | None, compet
     row = board.filter(competitor_id=competitor_id).first()
     if row is None:
         return None
-    position = board.filter(_ahead_in_order(row)).count() + 1
+    # One pass over the board's index range: the rows ahead, the higher scores among the eligible, the size.
+    counts = board.aggregate(
+        ahead=Count("pk", filter=_ahead_in_order(row)),
+        higher=Count("pk", filter=Q(eligible=True, score__gt=row.score)),
+        size=Count("pk"),
+    )
+    position = counts["ahead"] + 1
     rank = None
     if row.eligible:
-        rank = _shared_rank(board, row.score) if rule.tie_policy == AwardRule.TiePolicy.SHARE else position
-    return Place(position, rank, row.eligible, board.count())
+        rank = counts["higher"] + 1 if rule.tie_policy == AwardRule.TiePolicy.SHARE else position
+    return Place(position, rank, row.eligible, counts["size"])
 
 
 def tally_board_size(*, rule: AwardRule, phase: Phase, cluster_id: int | None) -> int:
