@@ -9,11 +9,23 @@ temporary file and stores it in the row — done, with its rows and size — or
 records why it failed. Web and worker machines share no disk, only the
 database, which is why the file lives in the row.
 
-A worker killed mid-job leaves the job running with no file. The task is
-delivered again (acks late); a running job whose start lies further back than
-the task's hard time limit cannot still be running anywhere, so that delivery
-may claim it again. Nothing is half-written: the file and the done status are
-stored in one update.
+A worker killed mid-job leaves the job running with no file. While an attempt
+runs, a heartbeat in the shared cache says it is alive (``Heartbeat``); once the
+heartbeat has stopped for ``EXPORT_STALE_SECONDS``, the attempt is lost and a
+delivery of the task may claim the job again (running → running, a new start).
+The delivery that comes at once, when the worker's pool lost the process, finds
+the heartbeat still fresh and leaves the job; the periodic sweep
+(``export_jobs_requeue_lost``, run by beat) queues the task again once the
+attempt is lost, and so also when a whole worker machine died and its
+unacknowledged task waits for the broker's visibility timeout. After
+``EXPORT_MAX_ATTEMPTS`` attempts a lost job fails instead: an export that kills
+its worker each time is not tried forever. Each attempt has its start as its
+token: only the attempt that holds the job stores its outcome, so a lost
+attempt that was in fact still going finishes without writing. Nothing is
+half-written: the workbook is built in an anonymous temporary file that dies
+with its process, and the file and the done status are stored in one update.
+(A write-only openpyxl sheet keeps its rows in named temporary files of its
+own, which a killed process leaves behind in its temporary directory.)
 
 What a kind takes, who may ask for it and what it writes come from the registry
 (``core.export_kinds``) that each app fills with the kinds of its own data.
@@ -23,17 +35,21 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 from functools import partial
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache, caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import InvalidTransition
 from core.export_kinds import (
@@ -50,10 +66,13 @@ __all__ = [
     "EXPORT_MOVES",
     "ExportKind",
     "ExportParams",
+    "Heartbeat",
+    "export_job_alive",
     "export_job_request",
     "export_job_run",
     "export_job_visible",
     "export_jobs_of",
+    "export_jobs_requeue_lost",
     "export_kind",
     "export_kind_choices",
     "export_kinds",
@@ -69,7 +88,8 @@ ERROR_MAX_CHARS = 2_000
 
 EXPORT_MOVES: dict[str, set[str]] = {
     ExportJob.Status.QUEUED: {ExportJob.Status.RUNNING, ExportJob.Status.FAILED},
-    # running → running: a job whose worker died is claimed again (see the module docstring).
+    # running → running: a lost attempt's job is claimed again; running → failed: after the last
+    # attempt is lost, as when the workbook cannot be written (see the module docstring).
     ExportJob.Status.RUNNING: {ExportJob.Status.RUNNING, ExportJob.Status.DONE, ExportJob.Status.FAILED},
     ExportJob.Status.DONE: set(),
     ExportJob.Status.FAILED: set(),
@@ -136,17 +156,148 @@ def _move(job_id: int, *, from_status: str, to_status: str, only: Q | None = Non
     return ExportJob.objects.filter(condition).update(status=to_status, **fields) == 1
 
 
-def _claim(job_id: int, now) -> bool:
-    if _move(job_id, from_status=ExportJob.Status.QUEUED, to_status=ExportJob.Status.RUNNING, started_at=now):
+# --- Attempts: heartbeats, lost attempts, claims ---------------------------------------------
+
+# Settings may leave these out: a heartbeat every 5 seconds, an attempt lost after 30 without
+# one, three attempts in all (see the module docstring).
+_DEFAULTS = {"EXPORT_HEARTBEAT_SECONDS": 5, "EXPORT_STALE_SECONDS": 30, "EXPORT_MAX_ATTEMPTS": 3}
+# How long the cache keeps a job's count of attempts and the mark that its lost attempt was queued again.
+_MEMORY_SECONDS = 24 * 3600
+
+
+def _setting(name: str):
+    return getattr(settings, name, _DEFAULTS[name])
+
+
+def _token(started_at: datetime) -> str:
+    return started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
+
+
+def _alive_key(job_id: int, started_at: datetime) -> str:
+    return f"core.export:{job_id}:{_token(started_at)}:alive"
+
+
+def _requeued_key(job_id: int, started_at: datetime) -> str:
+    return f"core.export:{job_id}:{_token(started_at)}:requeued"
+
+
+def _attempts_key(job_id: int) -> str:
+    return f"core.export:{job_id}:attempts"
+
+
+class Heartbeat:
+    """While open, says that the attempt at the job started at ``started_at`` is
+    alive: a cache key, set again every ``EXPORT_HEARTBEAT_SECONDS`` by a thread
+    and expiring ``EXPORT_STALE_SECONDS`` after the last time. A thread beats, so
+    a long query or a slow writer does not stop it; its process dying does.
+    Closed, the key is removed."""
+
+    def __init__(self, job_id: int, started_at: datetime) -> None:
+        self.key = _alive_key(job_id, started_at)
+        # The beating thread borrows this thread's cache: Django would give it a connection
+        # of its own, which nothing closes when the thread ends.
+        self._cache = caches["default"]
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"export-heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._beat()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stopped.set()
+        self._thread.join()
+        try:
+            self._cache.delete(self.key)
+        except Exception:
+            logger.warning("Could not remove the export heartbeat %s", self.key, exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(_setting("EXPORT_HEARTBEAT_SECONDS")):
+            self._beat()
+
+    def _beat(self) -> None:
+        try:
+            self._cache.set(self.key, 1, timeout=_setting("EXPORT_STALE_SECONDS"))
+        except Exception:
+            # A missed beat or two are harmless; the attempt is lost only after EXPORT_STALE_SECONDS without one.
+            logger.warning("Could not record the export heartbeat %s", self.key, exc_info=True)
+
+
+def export_job_alive(*, job_id: int, started_at: datetime) -> bool:
+    """Whether the attempt at the job started at ``started_at`` beat within ``EXPORT_STALE_SECONDS``."""
+    return cache.get(_alive_key(job_id, started_at)) is not None
+
+
+def _lost(job_id: int, started_at: datetime, now: datetime) -> bool:
+    """The attempt started at ``started_at`` is lost: it has not beaten for
+    ``EXPORT_STALE_SECONDS`` (its first beat follows its start at once), or it
+    started further back than the task's hard time limit."""
+    if started_at < now - timedelta(seconds=settings.EXPORT_TIME_LIMIT):
         return True
-    # A job still running after the task's hard time limit lost its worker.
-    stale = Q(started_at__lt=now - timedelta(seconds=settings.EXPORT_TIME_LIMIT))
-    return _move(
-        job_id, from_status=ExportJob.Status.RUNNING, to_status=ExportJob.Status.RUNNING, only=stale, started_at=now
+    stale = started_at < now - timedelta(seconds=_setting("EXPORT_STALE_SECONDS"))
+    return stale and not export_job_alive(job_id=job_id, started_at=started_at)
+
+
+class _Claim(Enum):
+    NOT_OURS = "not ours"  # no such job, running elsewhere or finished
+    RUN = "run"  # claimed for an attempt started now
+    GAVE_UP = "gave up"  # failed: its last attempt was lost
+
+
+def _claim(job_id: int, now: datetime) -> _Claim:
+    """Claim the job for an attempt started ``now``: a queued job, or a running one
+    whose attempt is lost. A lost job that had its last attempt fails instead."""
+    if _move(job_id, from_status=ExportJob.Status.QUEUED, to_status=ExportJob.Status.RUNNING, started_at=now):
+        cache.set(_attempts_key(job_id), 1, timeout=_MEMORY_SECONDS)
+        return _Claim.RUN
+    running = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING)
+    started_at = running.values_list("started_at", flat=True).first()
+    if started_at is None or not _lost(job_id, started_at, now):
+        return _Claim.NOT_OURS
+    attempts = cache.get(_attempts_key(job_id)) or 1
+    if attempts >= _setting("EXPORT_MAX_ATTEMPTS"):
+        logger.error("Export job %s lost its worker %d times; it is not tried again", job_id, attempts)
+        message = ngettext(
+            "The export was interrupted %(n)d time: its worker stopped before it finished.",
+            "The export was interrupted %(n)d times: its worker stopped before it finished.",
+            attempts,
+        )
+        _fail(job_id, started_at, message % {"n": attempts})
+        return _Claim.GAVE_UP
+    claimed = _move(
+        job_id,
+        from_status=ExportJob.Status.RUNNING,
+        to_status=ExportJob.Status.RUNNING,
+        only=Q(started_at=started_at),
+        started_at=now,
     )
+    if claimed:
+        logger.warning("Export job %s lost its worker; attempt %d starts", job_id, attempts + 1)
+        cache.set(_attempts_key(job_id), attempts + 1, timeout=_MEMORY_SECONDS)
+        return _Claim.RUN
+    return _Claim.NOT_OURS
 
 
-def _fail(job_id: int, started_at, message: str) -> None:
+def export_jobs_requeue_lost(*, now: datetime | None = None) -> list[int]:
+    """Queue the task again for each running job whose attempt is lost (beat runs
+    this every ``EXPORT_SWEEP_SECONDS``); returns their ids. Once per lost
+    attempt: the broker keeps that message until a worker takes it, and the
+    claim decides again whether the job is lost."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=_setting("EXPORT_STALE_SECONDS"))
+    candidates = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=since)
+    requeued = []
+    for job_id, started_at in candidates.values_list("pk", "started_at").order_by("pk"):
+        if _lost(job_id, started_at, now) and cache.add(_requeued_key(job_id, started_at), 1, _MEMORY_SECONDS):
+            logger.warning("Export job %s lost its worker; its task is queued again", job_id)
+            _enqueue(job_id)
+            requeued.append(job_id)
+    return requeued
+
+
+def _fail(job_id: int, started_at: datetime, message: str) -> None:
     _move(
         job_id,
         from_status=ExportJob.Status.RUNNING,
@@ -166,10 +317,20 @@ def _message(exc: Exception) -> str:
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Build the job's workbook, once. Returns the job as it ends (done or
     failed), or None when this call did nothing (no such job, or it is running
-    elsewhere or already finished)."""
+    elsewhere or already finished). While it runs, its heartbeat beats."""
     now = timezone.now()
-    if not _claim(job_id, now):
+    claim = _claim(job_id, now)
+    if claim is _Claim.NOT_OURS:
         return None
+    if claim is _Claim.RUN:
+        with Heartbeat(job_id, now):
+            _build(job_id, now)
+    return ExportJob.objects.defer("content").get(pk=job_id)
+
+
+def _build(job_id: int, now: datetime) -> None:
+    """Write the workbook of the job claimed at ``now`` and store it with the done
+    status in one update, or record why it failed."""
     job = ExportJob.objects.defer("content").select_related("requested_by").get(pk=job_id)
     try:
         spec = export_kind(job.kind)
@@ -202,7 +363,6 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             rows=rows,
             finished_at=timezone.now(),
         )
-    return ExportJob.objects.defer("content").get(pk=job_id)
 
 
 def inline_max_rows() -> int:

@@ -1,10 +1,12 @@
 """Export jobs: asked for through the API, run by the Celery task once the
 transaction commits, claimed once, finished with the workbook or the error,
-downloaded by whoever may; and the admin's export actions."""
+downloaded by whoever may; picked up again when its worker is lost; and the
+admin's export actions."""
 
 from __future__ import annotations
 
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,7 +18,13 @@ from openpyxl import load_workbook
 from awards.services import phase_finalize
 from campaigns.models import Campaign
 from campaigns.services import phase_close
-from core.exports import export_job_request, export_job_run
+from core.exports import (
+    Heartbeat,
+    export_job_alive,
+    export_job_request,
+    export_job_run,
+    export_jobs_requeue_lost,
+)
 from core.models import ExportJob
 from core.tasks import run_export
 from tests.contest import NAMED_TIERS, build_contest
@@ -66,6 +74,22 @@ def contest():
 def progress_job(reviewer, campaign):
     """A progress job the reviewer asked for, queued (its on-commit callback never ran)."""
     return export_job_request(kind="progress", params={"campaign": campaign.code}, by=reviewer)
+
+
+@pytest.fixture
+def short_heartbeats(settings):
+    """A beat every 0.1 s; an attempt is lost after 1 s without one, after 2 attempts it fails."""
+    settings.EXPORT_HEARTBEAT_SECONDS = 0.1
+    settings.EXPORT_STALE_SECONDS = 1
+    settings.EXPORT_MAX_ATTEMPTS = 2
+    return settings
+
+
+def _running_since(job: ExportJob, seconds: float):
+    """Put ``job`` in the state a worker leaves it in when it claimed it ``seconds`` ago (and maybe died)."""
+    started = timezone.now() - timedelta(seconds=seconds)
+    ExportJob.objects.filter(pk=job.pk).update(status="running", started_at=started)
+    return started
 
 
 # --- Asking and following ----------------------------------------------------------------
@@ -159,22 +183,6 @@ def test_the_task_runs_a_job_once(progress_job):
     assert run_export.delay(progress_job.pk).get() == {"job": progress_job.pk, "ran": False}
 
 
-def test_a_job_running_elsewhere_is_left_alone(progress_job):
-    started = timezone.now() - timedelta(minutes=1)
-    ExportJob.objects.filter(pk=progress_job.pk).update(status="running", started_at=started)
-    assert export_job_run(job_id=progress_job.pk) is None
-    job = ExportJob.objects.get(pk=progress_job.pk)
-    assert (job.status, job.started_at, job.content) == ("running", started, None)
-
-
-def test_a_job_whose_worker_died_is_claimed_again(progress_job):
-    lost = timezone.now() - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 60)
-    ExportJob.objects.filter(pk=progress_job.pk).update(status="running", started_at=lost)
-    job = export_job_run(job_id=progress_job.pk)
-    assert job.status == "done"
-    assert job.started_at > lost
-
-
 def test_a_failed_job_is_not_run_again(progress_job):
     ExportJob.objects.filter(pk=progress_job.pk).update(
         status="failed", error="boom", finished_at=timezone.now(), started_at=timezone.now()
@@ -213,6 +221,87 @@ def test_a_job_whose_phase_is_gone_fails_with_the_parameter_error(campaign_manag
         job = export_job_run(job_id=job.pk)
     assert job.status == "failed"
     assert job.error == "There is no campaign with the code xh."
+
+
+# --- A worker lost: heartbeats, new attempts, the sweep -----------------------------------------
+
+
+def test_a_job_running_elsewhere_is_left_alone(progress_job, short_heartbeats):
+    started = _running_since(progress_job, 60)
+    with Heartbeat(progress_job.pk, started):
+        assert export_job_run(job_id=progress_job.pk) is None
+    job = ExportJob.objects.get(pk=progress_job.pk)
+    assert (job.status, job.started_at, job.content) == ("running", started, None)
+
+
+def test_a_job_claimed_a_moment_ago_is_left_alone_before_its_first_heartbeat(progress_job, short_heartbeats):
+    short_heartbeats.EXPORT_STALE_SECONDS = 30
+    started = _running_since(progress_job, 5)
+    assert export_job_run(job_id=progress_job.pk) is None
+    assert ExportJob.objects.get(pk=progress_job.pk).started_at == started
+
+
+def test_a_job_whose_heartbeat_stopped_is_claimed_again(progress_job, short_heartbeats):
+    lost = _running_since(progress_job, 5)
+    job = export_job_run(job_id=progress_job.pk)
+    assert job.status == "done"
+    assert job.started_at > lost
+    assert job.rows == 9
+
+
+def test_a_job_whose_worker_died_is_claimed_again(progress_job):
+    lost = timezone.now() - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 60)
+    ExportJob.objects.filter(pk=progress_job.pk).update(status="running", started_at=lost)
+    with Heartbeat(progress_job.pk, lost):  # past the hard time limit, no worker runs it any more
+        job = export_job_run(job_id=progress_job.pk)
+    assert job.status == "done"
+    assert job.started_at > lost
+
+
+def test_a_job_that_lost_its_last_attempt_fails_without_a_file(progress_job, short_heartbeats):
+    short_heartbeats.EXPORT_MAX_ATTEMPTS = 1
+    lost = _running_since(progress_job, 5)
+    with translation.override("en"):
+        job = export_job_run(job_id=progress_job.pk)
+    assert (job.status, job.started_at) == ("failed", lost)
+    assert job.error == "The export was interrupted 1 time: its worker stopped before it finished."
+    assert job.finished_at is not None
+    assert ExportJob.objects.filter(pk=job.pk, content__isnull=True).exists()
+
+
+def test_a_heartbeat_keeps_an_attempt_alive_until_it_ends(progress_job, short_heartbeats):
+    started = _running_since(progress_job, 0)
+    with Heartbeat(progress_job.pk, started):
+        time.sleep(1.5)  # longer than an attempt lives without a beat: the thread beat meanwhile
+        assert export_job_alive(job_id=progress_job.pk, started_at=started)
+        assert export_job_run(job_id=progress_job.pk) is None
+    assert not export_job_alive(job_id=progress_job.pk, started_at=started)
+
+
+def test_the_sweep_queues_again_a_job_whose_heartbeat_stopped(progress_job, short_heartbeats):
+    _running_since(progress_job, 5)
+    assert export_jobs_requeue_lost() == [progress_job.pk]
+    assert ExportJob.objects.get(pk=progress_job.pk).status == "done"  # the task ran at once (eager)
+
+
+def test_the_sweep_leaves_queued_jobs_and_live_attempts_alone(progress_job, reviewer, campaign, short_heartbeats):
+    started = _running_since(progress_job, 5)
+    queued = export_job_request(kind="progress", params={"campaign": campaign.code}, by=reviewer)
+    with Heartbeat(progress_job.pk, started):
+        assert export_jobs_requeue_lost() == []
+    assert ExportJob.objects.get(pk=progress_job.pk).status == "running"
+    assert ExportJob.objects.get(pk=queued.pk).status == "queued"
+
+
+def test_the_sweep_queues_a_lost_attempt_once(progress_job, short_heartbeats, celery_eager):
+    celery_eager.conf.task_always_eager = False  # the message waits in the broker, as behind a busy worker
+    try:
+        _running_since(progress_job, 5)
+        assert export_jobs_requeue_lost() == [progress_job.pk]
+        assert export_jobs_requeue_lost() == []
+    finally:
+        celery_eager.control.purge()
+    assert ExportJob.objects.get(pk=progress_job.pk).status == "running"
 
 
 # --- Parameters, checked per kind ----------------------------------------------------------
