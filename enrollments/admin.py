@@ -3,6 +3,7 @@ enrollments and the enrollments' status history."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from core.admin_helpers import (
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 from enrollments.admin_actions import cancel_selected, confirm_selected, reject_selected
 from enrollments.exports import export_enrollments
+from enrollments.identity import clean_personal_id, clean_social_insurance_code, personal_id_errors
 from enrollments.imports import CONFIRMATION_COLUMNS, COVERAGE_COLUMNS, confirmations_import, coverage_import
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
 
@@ -46,8 +48,40 @@ class ParameterAdmin(admin.ModelAdmin):
     date_hierarchy = "effective_from"
 
 
+class ParticipantForm(forms.ModelForm):
+    """The identity codes are cleaned and checked as on every other way in (``enrollments.identity``)."""
+
+    class Meta:
+        model = Participant
+        fields = [
+            "personal_id",
+            "social_insurance_code",
+            "full_name",
+            "date_of_birth",
+            "gender",
+            "locality",
+            "household_category",
+        ]
+
+    def clean_personal_id(self):
+        return clean_personal_id(self.cleaned_data["personal_id"])
+
+    def clean_social_insurance_code(self):
+        return clean_social_insurance_code(self.cleaned_data["social_insurance_code"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "personal_id" in cleaned and "date_of_birth" in cleaned and "gender" in cleaned:
+            for message in personal_id_errors(
+                cleaned["personal_id"], date_of_birth=cleaned["date_of_birth"], gender=cleaned["gender"]
+            ):
+                self.add_error("personal_id", message)
+        return cleaned
+
+
 @admin.register(Participant)
 class ParticipantAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+    form = ParticipantForm
     list_display = [
         "personal_id",
         "full_name",

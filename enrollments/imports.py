@@ -9,7 +9,10 @@ counted flags it affects are re-evaluated.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,7 +21,6 @@ from core.spreadsheets import (
     ImportReport,
     Row,
     a_date,
-    digits,
     one_of,
     read_rows,
     text,
@@ -26,25 +28,54 @@ from core.spreadsheets import (
 )
 from enrollments.choices import EnrollmentStatus, Gender, Product
 from enrollments.counting import keys_for_participants, recount
-from enrollments.identity import personal_id_errors
+from enrollments.identity import (
+    PERSONAL_ID_LENGTH,
+    SOCIAL_INSURANCE_CODE_LENGTH,
+    clean_personal_id,
+    clean_social_insurance_code,
+    personal_id_errors,
+)
 from enrollments.models import CoveragePeriod, Enrollment, Participant
 from enrollments.services import enrollment_confirm, normalize_name
 
+
+def identity_cell(clean: Callable[[object], str | None], length: int) -> Callable[[Any], str | None]:
+    """A cell holding a personal ID or social insurance code, cleaned by its
+    function in ``enrollments.identity``. A number cell gets back the leading
+    zeros Excel drops from numbers."""
+
+    def parse(value: Any) -> str | None:
+        whole = (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+        if whole and value >= 0:
+            value = str(int(value)).zfill(length)
+        try:
+            return clean(value)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from None
+
+    return parse
+
+
+personal_id_cell = identity_cell(clean_personal_id, PERSONAL_ID_LENGTH)
+social_insurance_code_cell = identity_cell(clean_social_insurance_code, SOCIAL_INSURANCE_CODE_LENGTH)
+
 CONFIRMATION_COLUMNS = [
     Column("receipt_no", "Số biên lai", text),
-    Column("personal_id", "Số CCCD", digits(12), required=False),
+    Column("personal_id", "Số CCCD", personal_id_cell, required=False),
     Column("amount", "Số tiền", whole_number, required=False),
 ]
 
 COVERAGE_COLUMNS = [
-    Column("personal_id", "Số CCCD", digits(12)),
+    Column("personal_id", "Số CCCD", personal_id_cell),
     Column("full_name", "Họ và tên", text),
     Column("date_of_birth", "Ngày sinh", a_date),
     Column("gender", "Giới tính", one_of([*Gender.choices, ("male", "Nam"), ("female", "Nữ")])),
     Column("product", "Loại hình", one_of([*Product.choices, ("VSI", "BHXH tự nguyện"), ("HHI", "BHYT hộ gia đình")])),
     Column("start", "Từ ngày", a_date),
     Column("end", "Đến ngày", a_date),
-    Column("social_insurance_code", "Mã số BHXH", digits(10), required=False),
+    Column("social_insurance_code", "Mã số BHXH", social_insurance_code_cell, required=False),
 ]
 
 
@@ -123,6 +154,11 @@ def coverage_import(*, file, by=None, apply_valid: bool = False, preview: bool =
     rows = read_rows(file, COVERAGE_COLUMNS)
     pids = {row.values["personal_id"] for row in rows if row.values.get("personal_id")}
     known = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
+    codes = {row.values["social_insurance_code"] for row in rows if row.values.get("social_insurance_code")}
+    # Whose each legacy code is: the stored holder, else the first row of the file giving it.
+    code_holders = dict(
+        Participant.objects.filter(social_insurance_code__in=codes).values_list("social_insurance_code", "personal_id")
+    )
     first_seen: dict[str, Row] = {}
     for row in rows:
         if row.errors:
@@ -131,6 +167,11 @@ def coverage_import(*, file, by=None, apply_valid: bool = False, preview: bool =
         row.errors.extend(
             personal_id_errors(values["personal_id"], date_of_birth=values["date_of_birth"], gender=values["gender"])
         )
+        code = values.get("social_insurance_code")
+        # Only people new to the database take the row's code (a known person is never overwritten).
+        new_person = values["personal_id"] not in known
+        if code and new_person and code_holders.setdefault(code, values["personal_id"]) != values["personal_id"]:
+            row.errors.append(_("Another participant has this social insurance code."))
         if values["start"] > values["end"]:
             row.errors.append(_("The start date is after the end date."))
         person = known.get(values["personal_id"])

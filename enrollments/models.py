@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Replace
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,16 @@ from enrollments.choices import (
 
 personal_id_validator = RegexValidator(r"^[0-9]{12}$", _("A personal ID (CCCD) has exactly 12 digits."))
 social_insurance_code_validator = RegexValidator(r"^[0-9]{10}$", _("A social insurance code has exactly 10 digits."))
+
+
+def ascii_digits(field: str, length: int) -> Q:
+    """``field`` holds exactly ``length`` characters, each of them 0–9: with every
+    ASCII digit taken out, nothing is left. Plain LENGTH and REPLACE, the same SQL
+    on PostgreSQL and SQLite, with no regular-expression function for SQLite to lack."""
+    rest = F(field)
+    for digit in "0123456789":
+        rest = Replace(rest, Value(digit), Value(""))
+    return Q(Exact(Length(field), length), Exact(rest, Value("")))
 
 
 class Parameter(models.Model):
@@ -126,14 +136,15 @@ class Participant(models.Model):
                 name="participant_unique_si_code",
                 violation_error_message=_("Another participant has this social insurance code."),
             ),
+            # The same rule as enrollments.identity: ASCII digits only, never ０–９ or ².
             models.CheckConstraint(
-                name="participant_personal_id_12_chars",
-                condition=Exact(Length("personal_id"), 12),
+                name="participant_personal_id_12_digits",
+                condition=ascii_digits("personal_id", 12),
                 violation_error_message=_("A personal ID (CCCD) has exactly 12 digits."),
             ),
             models.CheckConstraint(
-                name="participant_si_code_10_chars",
-                condition=Q(social_insurance_code__isnull=True) | Q(Exact(Length("social_insurance_code"), 10)),
+                name="participant_si_code_10_digits",
+                condition=Q(social_insurance_code__isnull=True) | ascii_digits("social_insurance_code", 10),
                 violation_error_message=_("A social insurance code has exactly 10 digits."),
             ),
         ]

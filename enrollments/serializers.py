@@ -3,22 +3,45 @@ request; every domain rule lives in ``enrollments.services``."""
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from enrollments.choices import HHI_PAYMENT_MONTHS, VSI_PAYMENT_MONTHS, Gender, HouseholdCategory, Product
+from enrollments.identity import (
+    PERSONAL_ID_LENGTH,
+    SOCIAL_INSURANCE_CODE_LENGTH,
+    clean_personal_id,
+    clean_social_insurance_code,
+)
 from enrollments.models import Enrollment, Participant
 
-_digits = RegexValidator(r"^[0-9]+$", _("Digits only."))
+
+class IdentityCodeField(serializers.CharField):
+    """A code of ASCII digits, cleaned by its function in ``enrollments.identity``
+    (surrounding whitespace trimmed; full-width and other digits refused)."""
+
+    def __init__(self, *, clean: Callable[[object], str | None], length: int, **kwargs):
+        self.clean = clean
+        super().__init__(min_length=length, max_length=length, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return self.clean(super().to_internal_value(data)) or ""
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code="invalid") from None
 
 
 class ParticipantInSerializer(serializers.Serializer):
-    # The structure of the personal ID (12 digits agreeing with birth date and
-    # gender) is checked in one place, enrollments.identity, by the service.
-    personal_id = serializers.CharField(max_length=12, help_text=_("12 digits (CCCD)."))
-    social_insurance_code = serializers.CharField(
-        min_length=10, max_length=10, required=False, allow_blank=True, validators=[_digits]
+    # The digits are cleaned here; whether the ID agrees with the birth date and
+    # gender is checked by the service, both in enrollments.identity.
+    personal_id = IdentityCodeField(
+        clean=clean_personal_id, length=PERSONAL_ID_LENGTH, help_text=_("12 digits (CCCD).")
+    )
+    social_insurance_code = IdentityCodeField(
+        clean=clean_social_insurance_code, length=SOCIAL_INSURANCE_CODE_LENGTH, required=False, allow_blank=True
     )
     full_name = serializers.CharField(max_length=200)
     date_of_birth = serializers.DateField()

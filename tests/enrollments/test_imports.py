@@ -13,6 +13,7 @@ from core.spreadsheets import SpreadsheetError
 from enrollments.imports import confirmations_import, coverage_import
 from enrollments.models import CoveragePeriod, Enrollment, Participant
 from enrollments.services import enrollment_submit
+from tests.factories import ParticipantFactory
 from tests.intake_fixtures import submission
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,85 @@ def test_importing_the_same_coverage_twice_adds_it_once(db):
     report = coverage_import(file=workbook(COVERAGE_HEADER, row))
     assert report.applied
     assert CoveragePeriod.objects.count() == 1
+
+
+# --- identity: ASCII digits only ------------------------------------------------------
+
+
+def full_width(digits: str) -> str:
+    return digits.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+
+
+def test_a_confirmation_cross_checked_by_a_full_width_personal_id_is_reported(two_receipts):
+    report = confirmations_import(
+        file=workbook(["Số biên lai", "Số CCCD"], ["BL-1", "049090123456"], ["BL-2", full_width("049190000001")])
+    )
+    assert not report.applied
+    assert [row.number for row in report.error_rows] == [3]
+    assert report.error_rows[0].errors[0].startswith("Số CCCD: ")
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_the_full_width_twin_of_a_personal_id_in_a_coverage_file_is_reported_by_row(db):
+    row = ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    twin = [full_width("049190000001"), *row[1:5], date(2023, 1, 1), date(2023, 12, 31)]
+    report = coverage_import(file=workbook(COVERAGE_HEADER, row, twin), apply_valid=True)
+    assert [row.number for row in report.error_rows] == [3]
+    assert report.error_rows[0].errors[0].startswith("Số CCCD: ")
+    assert list(Participant.objects.values_list("personal_id", flat=True)) == ["049190000001"]
+    assert CoveragePeriod.objects.count() == 1
+
+
+@pytest.mark.parametrize("personal_id", ["049²90000001", "049 190 000 001", "04919000000١", "049190000001.5"])
+def test_a_personal_id_of_other_characters_is_reported_never_raised(db, personal_id):
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            [personal_id, "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)],
+        )
+    )
+    assert [row.number for row in report.error_rows] == [2]
+    assert not Participant.objects.exists()
+
+
+def test_spaces_around_a_personal_id_in_a_cell_are_trimmed(db):
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            [" 049190000001  ", "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)],
+        )
+    )
+    assert report.applied, [row.errors for row in report.rows]
+    assert Participant.objects.filter(personal_id="049190000001").exists()
+
+
+def test_a_full_width_social_insurance_code_is_reported_by_row(db):
+    header = [*COVERAGE_HEADER, "Mã số BHXH"]
+    cells = ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    report = coverage_import(file=workbook(header, [*cells, full_width("4901234567")]))
+    assert [row.number for row in report.error_rows] == [2]
+    assert report.error_rows[0].errors[0].startswith("Mã số BHXH: ")
+    assert not Participant.objects.exists()
+
+
+def test_a_social_insurance_code_given_as_a_number_gets_its_leading_zero_back(db):
+    header = [*COVERAGE_HEADER, "Mã số BHXH"]
+    cells = ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    report = coverage_import(file=workbook(header, [*cells, 490123456]))
+    assert report.applied, [row.errors for row in report.rows]
+    assert Participant.objects.get().social_insurance_code == "0490123456"
+
+
+def test_a_social_insurance_code_held_by_another_person_is_reported_by_row(db):
+    ParticipantFactory(personal_id="049090418444", social_insurance_code="4901234567")
+    header = [*COVERAGE_HEADER, "Mã số BHXH"]
+    cells = ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    other = ["049190000002", "Lê Thị Hoa", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    third = ["049190000003", "Lê Thị Lan", date(1990, 3, 1), "Nữ", "VSI", date(2022, 1, 1), date(2022, 12, 31)]
+    report = coverage_import(
+        file=workbook(header, [*cells, "4901234567"], [*other, "4907654321"], [*third, "4907654321"]),
+        apply_valid=True,
+    )
+    assert [row.number for row in report.error_rows] == [2, 4]
+    assert Participant.objects.get(personal_id="049190000002").social_insurance_code == "4907654321"
+    assert not Participant.objects.filter(personal_id__in=["049190000001", "049190000003"]).exists()

@@ -2,6 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from enrollments.models import CoveragePeriod, Enrollment, Parameter, Participant
 from tests.constraints import assert_db_rejects
@@ -51,20 +53,56 @@ def test_a_parameter_cannot_be_negative():
     )
 
 
-def test_a_personal_id_has_twelve_characters():
-    assert_db_rejects(
-        "participant_personal_id_12_chars",
-        lambda: Participant.objects.create(
-            personal_id="04909012345", full_name="A", date_of_birth=date(1990, 1, 1), gender="male"
-        ),
+def _participant(**fields) -> Participant:
+    return Participant.objects.create(
+        **{
+            "personal_id": "049090418444",
+            "full_name": "A",
+            "date_of_birth": date(1990, 1, 1),
+            "gender": "male",
+            **fields,
+        }
     )
 
 
-def test_a_social_insurance_code_has_ten_characters():
-    assert_db_rejects(
-        "participant_si_code_10_chars",
-        lambda: ParticipantFactory(social_insurance_code="123"),
+@pytest.mark.parametrize(
+    "personal_id",
+    [
+        "04909041844",  # eleven digits
+        "０４９０９０４１８４４４",  # full-width
+        "049²90418444",  # superscript
+        "049٠90418444",  # Arabic-Indic zero
+        " 49090418444",
+        "04909041844\n",
+        "04909041844a",
+    ],
+)
+def test_a_personal_id_is_twelve_ascii_digits_in_the_database(personal_id):
+    assert_db_rejects("participant_personal_id_12_digits", lambda: _participant(personal_id=personal_id))
+
+
+def test_the_full_width_twin_of_a_stored_personal_id_cannot_be_stored():
+    _participant()
+    assert_db_rejects("participant_personal_id_12_digits", lambda: _participant(personal_id="０４９０９０４１８４４４"))
+    assert list(Participant.objects.values_list("personal_id", flat=True)) == ["049090418444"]
+
+
+def test_a_personal_id_of_twelve_ascii_digits_is_stored():
+    assert _participant(personal_id="001300000000").personal_id == "001300000000"
+
+
+@pytest.mark.parametrize("code", ["123", "４９０１２３４５６７", "49012345⁶7", "490123456 "])
+def test_a_social_insurance_code_is_ten_ascii_digits_in_the_database(code):
+    assert_db_rejects("participant_si_code_10_digits", lambda: ParticipantFactory(social_insurance_code=code))
+
+
+def test_validating_a_full_width_personal_id_gives_the_constraints_message():
+    person = Participant(
+        personal_id="０４９０９０４１８４４４", full_name="A", date_of_birth=date(1990, 1, 1), gender="male"
     )
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        person.validate_constraints()
+    assert "A personal ID (CCCD) has exactly 12 digits." in caught.value.messages
 
 
 def test_a_social_insurance_code_belongs_to_one_participant():

@@ -410,3 +410,38 @@ def test_an_agent_withdraws_their_own_submitted_enrollment(api1):
 def test_an_agent_cannot_withdraw_anothers_enrollment(api1, api2):
     created = post(api1, submission()).json()
     assert api2.post(f"{URL}{created['id']}/withdraw/").status_code == 404
+
+
+# --- identity: ASCII digits only ------------------------------------------------------
+
+FULL_WIDTH_ID = "０４９０９０１２３４５６"  # 049090123456 in full-width digits
+
+
+def test_a_personal_id_in_full_width_digits_is_refused_not_converted(api1):
+    errors = errors_of(post(api1, submission(participant={"personal_id": FULL_WIDTH_ID})))
+    assert list(errors["participant"]) == ["personal_id"]
+    assert "0–9" in errors["participant"]["personal_id"][0]
+    assert not Participant.objects.exists()
+
+
+def test_the_full_width_twin_of_a_stored_personal_id_is_not_a_second_participant(api1):
+    assert post(api1, submission()).status_code == 201
+    response = post(api1, submission(client_ref="A01-000002", participant={"personal_id": FULL_WIDTH_ID}))
+    assert response.status_code == 400
+    assert Participant.objects.get().personal_id == "049090123456"
+
+
+def test_a_personal_id_with_a_superscript_digit_is_a_400_not_a_500(api1):
+    errors = errors_of(post(api1, submission(participant={"personal_id": "049²90123456"})))
+    assert "personal_id" in errors["participant"]
+
+
+def test_spaces_around_a_personal_id_are_trimmed(api1):
+    response = post(api1, submission(participant={"personal_id": "  049090123456 "}))
+    assert response.status_code == 201
+    assert response.json()["participant"]["personal_id"] == "049090123456"
+
+
+def test_a_social_insurance_code_in_full_width_digits_is_refused(api1):
+    errors = errors_of(post(api1, submission(participant={"social_insurance_code": "４９０１２３４５６７"})))
+    assert list(errors["participant"]) == ["social_insurance_code"]

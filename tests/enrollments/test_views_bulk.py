@@ -115,3 +115,30 @@ def test_a_large_batch_stores_every_field(api1):
     assert (stored.payment_months, stored.declared_income, stored.receipt_no) == (3, 1_500_000, "BL-0001")
     assert stored.participant.personal_id == batch[7]["participant"]["personal_id"]
     assert stored.updated_at is not None and stored.amount_due > 0
+
+
+def test_a_superscript_digit_fails_only_its_own_item(api1):
+    batch = items(4)
+    batch[1]["participant"]["personal_id"] = "049²90123456"
+    batch[2]["payment_months"] = 2
+    response = api1.post(URL, {"items": batch}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert [row["status"] for row in body["results"]] == ["created", "invalid", "invalid", "created"]
+    assert list(body["results"][1]["errors"]) == ["participant"]
+    assert list(body["results"][1]["errors"]["participant"]) == ["personal_id"]
+    assert "payment_months" in body["results"][2]["errors"]
+    assert (body["created"], body["invalid"]) == (2, 2)
+    assert Enrollment.objects.count() == 2
+
+
+def test_a_full_width_personal_id_in_a_batch_is_refused_and_makes_no_second_participant(api1):
+    batch = items(2)
+    batch[1]["participant"] = {**batch[0]["participant"]}
+    batch[1]["participant"]["personal_id"] = batch[0]["participant"]["personal_id"].translate(
+        {ord(d): 0xFF10 + int(d) for d in "0123456789"}
+    )
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert [row["status"] for row in body["results"]] == ["created", "invalid"]
+    assert "personal_id" in body["results"][1]["errors"]["participant"]
+    assert list(Participant.objects.values_list("personal_id", flat=True)) == [batch[0]["participant"]["personal_id"]]
