@@ -361,11 +361,12 @@ def tally_place(*, rule: AwardRule, phase: Phase, cluster_id: int | None, compet
     row = board.filter(competitor_id=competitor_id).first()
     if row is None:
         return None
-    # One pass over the board's index range: the rows ahead, the higher scores among the eligible, the size.
+    # One pass over the board's index range (index-only: every column counted is in the index): the rows
+    # ahead, the higher scores among the eligible, the size.
     counts = board.aggregate(
-        ahead=Count("pk", filter=_ahead_in_order(row)),
-        higher=Count("pk", filter=Q(eligible=True, score__gt=row.score)),
-        size=Count("pk"),
+        ahead=Count("code", filter=_ahead_in_order(row)),
+        higher=Count("code", filter=Q(eligible=True, score__gt=row.score)),
+        size=Count("*"),
     )
     position = counts["ahead"] + 1
     rank = None
