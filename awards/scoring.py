@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Q
@@ -609,10 +609,11 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _decimal(value) -> Decimal:
-    """Scores as decimals with four places (SQLite answers in floats)."""
+    """Scores as decimals with four places (SQLite answers in floats), rounded
+    half away from zero as PostgreSQL rounds a value stored in a four-place column."""
     if isinstance(value, int):
         return Decimal(value)
-    return Decimal(str(value)).quantize(_PLACES)
+    return Decimal(str(value)).quantize(_PLACES, rounding=ROUND_HALF_UP)
 
 
 def agent_standings(
