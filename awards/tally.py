@@ -113,13 +113,16 @@ def tally_mark_stale(*, campaign_ids: Iterable[int] | None = None) -> None:
 def _share_state(campaign_id: int) -> bool:
     """Hold the campaign's tally state FOR SHARE (a rebuild waits for this
     transaction) and tell whether its tallies are fresh."""
-    TallyState.objects.get_or_create(campaign_id=campaign_id)
     table = TallyState._meta.db_table
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stale FROM {table} WHERE campaign_id = %s{lock}", [campaign_id])  # noqa: S608
-        (stale,) = cursor.fetchone()
-    return not stale
+        for _attempt in range(2):
+            cursor.execute(f"SELECT stale FROM {table} WHERE campaign_id = %s{lock}", [campaign_id])  # noqa: S608
+            found = cursor.fetchone()
+            if found is not None:
+                return not found[0]
+            TallyState.objects.get_or_create(campaign_id=campaign_id)
+    return False
 
 
 def tally_ensure(campaign_id: int) -> None:
@@ -219,7 +222,7 @@ def tally_refresh(*, campaign_id: int, agent_ids: Iterable[int], phase_ids: Iter
     agent_ids = sorted(set(agent_ids))
     if not agent_ids:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if not _share_state(campaign_id):
             return
         phase_ids = None if phase_ids is None else set(phase_ids)
@@ -236,14 +239,15 @@ def tally_refresh(*, campaign_id: int, agent_ids: Iterable[int], phase_ids: Iter
 
 
 def _refresh_rows(rule: AwardRule, phase: Phase, competitors: list[int]) -> None:
-    rows = Tally.objects.filter(rule=rule, phase=phase, competitor_id__in=competitors)
-    existing = set(rows.values_list("competitor_id", flat=True))
-    missing = [pk for pk in competitors if pk not in existing]
+    rows = Tally.objects.filter(rule=rule, phase=phase, competitor_id__in=competitors).order_by("competitor_id")
+    locked = list(rows.select_for_update())
+    missing = sorted(set(competitors) - {row.competitor_id for row in locked})
     if missing:
+        # New competitors (an agent that just joined): their rows are made, then locked like the others.
         Tally.objects.bulk_create(
             [Tally(rule=rule, phase=phase, competitor_id=pk) for pk in missing], ignore_conflicts=True
         )
-    locked = list(rows.select_for_update().order_by("competitor_id"))
+        locked = list(rows.select_for_update())
     values = _recount(rule, phase, only=competitors)
     changed, gone = [], []
     for row in locked:

@@ -38,7 +38,9 @@ def bench_database_url() -> str:
 
 
 def setup(agents: int) -> list[str]:
-    """Migrate, create a running campaign with an open phase and agents with tokens."""
+    """Migrate, create a running campaign with an open phase, a ranked agent rule
+    with a quota, and agents with tokens; build the standings kept on write, so
+    that every submission measured updates them (DESIGN §12)."""
     import django
 
     django.setup()
@@ -47,7 +49,8 @@ def setup(agents: int) -> list[str]:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from campaigns.models import Campaign, Cluster, Phase
+    from awards.tally import tally_rebuild
+    from campaigns.models import AwardRule, Campaign, Cluster, Phase, Quota
     from collectors.models import Agent, Locality, ServiceOrganization, Unit
 
     call_command("migrate", verbosity=0)
@@ -64,12 +67,15 @@ def setup(agents: int) -> list[str]:
     )
     cluster = Cluster.objects.create(campaign=campaign, number=1, name="Cụm 1")
     cluster.localities.add(district)
+    Quota.objects.create(campaign=campaign, cluster=cluster, product="VSI", minimum=3)
+    AwardRule.objects.create(campaign=campaign, code="TOP", name="Giải đợt", competitor_kind="agent")
     User = get_user_model()
     tokens = []
     for n in range(agents):
         user = User.objects.create(username=f"bench{n:03d}")
         Agent.objects.create(code=f"B{n:03d}", full_name=f"Agent {n}", organization=org, locality=district, user=user)
         tokens.append(Token.objects.create(user=user).key)
+    tally_rebuild(campaign_id=campaign.pk)
     return tokens
 
 
