@@ -209,7 +209,8 @@ def phase_finalize(
             # Ranking a national phase sorts tens of thousands of rows: in memory, not on disk.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.FINALIZE_WORK_MEM])
-        phase = Phase.objects.select_for_update().select_related("campaign").filter(pk=phase_id).first()
+        # FOR NO KEY UPDATE: a writer inserting a tally row of this phase (a key-share lock) is not held up.
+        phase = Phase.objects.select_for_update(no_key=True).select_related("campaign").filter(pk=phase_id).first()
         if phase is None or phase.status == Phase.Status.FINALIZED:
             return None
         _require_closed(phase)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 admin.site.site_header = _("Emulation campaigns — Vietnam Social Security")
@@ -15,6 +16,8 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    # ObtainAuthToken names its own parsers: the bounded ones (core.parsers) apply here too.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 api_v1 = [
@@ -34,3 +37,9 @@ urlpatterns = [
     # The web pages (login, campaigns, leaderboards, agents) at the site root.
     path("", include("reports.urls")),
 ]
+
+# Errors raised outside the API's views answer JSON under /api/, Django's pages elsewhere.
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"

@@ -1,8 +1,9 @@
 """Admin actions that move selected enrollments along the state map.
 
 They go through the same services as the API (history rows, coverage and
-counting kept in step). Rejecting and cancelling ask for the reason on an
-intermediate page first.
+counting kept in step). A change the database refused for contention runs
+again; a row still refused then is reported like a refused move. Rejecting and
+cancelling ask for the reason on an intermediate page first.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_actions import ReasonForm, apply_each, ask_then_apply
-from core.errors import InvalidTransition
+from core.db import retry_on_conflict
+from core.errors import Busy, InvalidTransition
 from enrollments.services import enrollment_cancel, enrollment_confirm, enrollment_reject
 
 
@@ -25,8 +27,8 @@ def _apply(modeladmin, request, queryset, service) -> None:
         modeladmin,
         request,
         queryset,
-        lambda enrollment: service(enrollment=enrollment, by=request.user),
-        refused=(InvalidTransition,),
+        lambda enrollment: retry_on_conflict(lambda: service(enrollment=enrollment, by=request.user)),
+        refused=(InvalidTransition, Busy),
         label=lambda enrollment: enrollment.client_ref,
         done=_enrollments_updated,
     )
@@ -39,8 +41,10 @@ def _with_reason(modeladmin, request, queryset, service, title):
         queryset.select_related("participant"),
         ReasonForm,
         title,
-        lambda enrollment, data: service(enrollment=enrollment, by=request.user, reason=data["reason"]),
-        refused=(InvalidTransition,),
+        lambda enrollment, data: retry_on_conflict(
+            lambda: service(enrollment=enrollment, by=request.user, reason=data["reason"])
+        ),
+        refused=(InvalidTransition, Busy),
         label=lambda enrollment: enrollment.client_ref,
         done=_enrollments_updated,
     )

@@ -5,8 +5,8 @@ Intake writes thousands of participants and enrollments a second. Django's
 Python; these two functions hand whole columns to PostgreSQL instead:
 enrollments go in with COPY under ids drawn from the table's sequence up
 front, participants with one INSERT … SELECT FROM UNNEST … ON CONFLICT DO
-NOTHING (COPY cannot skip existing rows). On other databases (SQLite, the
-embedded default) ``bulk_create`` does the job.
+UPDATE that also locks them (COPY cannot skip existing rows). On other
+databases (SQLite, the embedded default) ``bulk_create`` does the job.
 """
 
 from __future__ import annotations
@@ -47,12 +47,45 @@ def insert_enrollments(enrollments: list[Enrollment]) -> list[Enrollment]:
     return enrollments
 
 
-def insert_participants(people: list[Participant]) -> None:
-    """Insert participants, skipping any whose personal ID is already stored
-    (another request may have created the same person a moment ago)."""
-    if connection.vendor != "postgresql" or len(people) < COPY_THRESHOLD:
-        Participant.objects.bulk_create(people, ignore_conflicts=True)
-        return
+def participants_insert_locked(people: list[Participant]) -> dict[str, Participant]:
+    """Insert the participants not stored yet and lock every one of them, in
+    personal-ID order: the one order in which every write locks participants
+    (``enrollments.services.participants_lock``), so that two writers sharing
+    people never wait on each other in a circle. Returns the people by personal
+    ID with the ``pk``, ``full_name`` and ``date_of_birth`` stored, which are
+    another request's when that request created the person first.
+
+    On PostgreSQL one statement does both, row by row in personal-ID order:
+    a new person is inserted (and so locked), a stored one meets the conflict
+    and the no-op update locks it. Waiting on another writer's uncommitted
+    insert of the same person happens at that person's turn too. Elsewhere
+    (SQLite, which runs one writer at a time) the new people are inserted and
+    the stored rows read back.
+    """
+    by_id = {}
+    for person in people:
+        by_id.setdefault(person.personal_id, person)
+    ordered = [by_id[personal_id] for personal_id in sorted(by_id)]
+    if not ordered:
+        return {}
+    if connection.vendor == "postgresql":
+        rows = _upsert_in_order(ordered)
+    else:
+        Participant.objects.bulk_create(ordered, ignore_conflicts=True)
+        rows = (
+            Participant.objects.select_for_update()
+            .filter(personal_id__in=by_id)
+            .order_by("personal_id")
+            .values_list("pk", "personal_id", "full_name", "date_of_birth")
+        )
+    for pk, personal_id, full_name, date_of_birth in rows:
+        person = by_id[personal_id]
+        person.pk, person.full_name, person.date_of_birth = pk, full_name, date_of_birth
+        person._state.adding, person._state.db = False, connection.alias
+    return by_id
+
+
+def _upsert_in_order(people: list[Participant]) -> list[tuple]:
     now = timezone.now()
     for person in people:
         person.created_at = now
@@ -61,7 +94,17 @@ def insert_participants(people: list[Participant]) -> None:
     unnest = ", ".join(f"%s::{f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}[]" for f in fields)
     # Only names and types from the model's own metadata go into the text; values are parameters.
     table = _quoted(Participant._meta.db_table)
-    conflict = _quoted("personal_id")
-    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({unnest}) ON CONFLICT ({conflict}) DO NOTHING"  # noqa: S608
+    key = _quoted("personal_id")
+    returning = ", ".join(
+        _quoted(Participant._meta.get_field(name).column)
+        for name in ("id", "personal_id", "full_name", "date_of_birth")
+    )
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT * FROM UNNEST({unnest}) AS incoming ({columns}) ORDER BY incoming.{key} "
+        f"ON CONFLICT ({key}) DO UPDATE SET {key} = EXCLUDED.{key} "
+        f"RETURNING {returning}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [[getattr(person, f.attname) for person in people] for f in fields])
+        return cursor.fetchall()

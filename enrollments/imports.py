@@ -26,6 +26,7 @@ from core.spreadsheets import (
     text,
     whole_number,
 )
+from enrollments.bulk import participants_insert_locked
 from enrollments.choices import EnrollmentStatus, Gender, Product
 from enrollments.counting import keys_for_participants, recount
 from enrollments.identity import (
@@ -36,7 +37,8 @@ from enrollments.identity import (
     personal_id_errors,
 )
 from enrollments.models import CoveragePeriod, Enrollment, Participant
-from enrollments.services import enrollment_confirm, normalize_name
+from enrollments.services import enrollment_confirm, normalize_name, participants_lock
+from enrollments.signals import touched_together
 
 
 def identity_cell(clean: Callable[[object], str | None], length: int) -> Callable[[Any], str | None]:
@@ -133,13 +135,16 @@ def confirmations_import(*, file, by=None, apply_valid: bool = False, preview: b
 
     def apply(valid: list[Row]) -> None:
         with transaction.atomic():
-            for row in valid:
-                enrollment = row.values["enrollment"]
-                if enrollment.status == EnrollmentStatus.CONFIRMED:
-                    row.outcome = _("already confirmed")
-                    continue
-                enrollment_confirm(enrollment=enrollment, by=by)
-                row.outcome = _("confirmed")
+            # The people first, in personal-ID order, as every write locks them.
+            participants_lock(ids={row.values["enrollment"].participant_id for row in valid})
+            with touched_together():
+                for row in valid:
+                    enrollment = row.values["enrollment"]
+                    if enrollment.status == EnrollmentStatus.CONFIRMED:
+                        row.outcome = _("already confirmed")
+                        continue
+                    enrollment_confirm(enrollment=enrollment, by=by)
+                    row.outcome = _("confirmed")
 
     return _finish(rows, apply, apply_valid=apply_valid)
 
@@ -198,11 +203,10 @@ def coverage_import(*, file, by=None, apply_valid: bool = False, preview: bool =
                         date_of_birth=values["date_of_birth"],
                         gender=values["gender"],
                     )
-            Participant.objects.bulk_create(new_people.values(), ignore_conflicts=True)
-            people = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
-            # Lock the people whose counting may change, in id order.
+            # The people whose counting may change are made and locked in personal-ID order, as every write does.
+            wanted = {row.values["personal_id"] for row in valid}
+            people = participants_insert_locked([new_people.get(pid) or known[pid] for pid in sorted(wanted)])
             ids = sorted(p.pk for p in people.values())
-            list(Participant.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
             existing = set(
                 CoveragePeriod.objects.filter(participant_id__in=ids).values_list(
                     "participant_id", "product", "start", "end"

@@ -19,7 +19,7 @@ from campaigns.models import Phase
 from campaigns.selectors import Participation, agent_participations
 from collectors.models import Agent, Locality
 from core.errors import InvalidTransition
-from enrollments.bulk import insert_participants
+from enrollments.bulk import participants_insert_locked
 from enrollments.choices import EnrollmentStatus, HouseholdCategory, Product
 from enrollments.contributions import ParameterTable, contribution_quote
 from enrollments.counting import (
@@ -33,7 +33,7 @@ from enrollments.counting import (
 )
 from enrollments.identity import personal_id_errors
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
-from enrollments.signals import enrollments_touched
+from enrollments.signals import enrollments_touched, touched_together
 
 MAX_BULK_ITEMS = 1000
 CLOCK_SKEW = timedelta(minutes=5)
@@ -155,6 +155,11 @@ class _Intake:
                 person_errors["full_name"] = [_("This personal ID is registered under a different name.")]
             if known.date_of_birth != person["date_of_birth"]:
                 person_errors["date_of_birth"] = [_("This personal ID is registered with a different date of birth.")]
+        elif person.get("social_insurance_code"):
+            # A new person's code must be free: on record, or claimed earlier in the batch, for nobody else.
+            owner = self.insurance_codes.setdefault(person["social_insurance_code"], person["personal_id"])
+            if owner != person["personal_id"]:
+                person_errors["social_insurance_code"] = [_("Another participant has this social insurance code.")]
         if person.get("locality_code") and person["locality_code"] not in self.localities:
             person_errors["locality_code"] = [_("Unknown locality code.")]
         if person_errors:
@@ -191,8 +196,10 @@ class _Intake:
         items = self.items
         fingerprints = [_fingerprint(item) for item in items]
         # An agent's submissions are taken one batch at a time: replays of the
-        # same client reference can then never race each other.
-        Agent.objects.select_for_update().filter(pk=self.agent.pk).first()
+        # same client reference can then never race each other. FOR NO KEY
+        # UPDATE: rows that merely refer to the agent (a team's or a cluster's
+        # members, saved with the standings marked stale first) are not held up.
+        list(Agent.objects.select_for_update(no_key=True).filter(pk=self.agent.pk).values("pk"))
         stored = {
             e.client_ref: e
             for e in Enrollment.objects.filter(
@@ -203,6 +210,16 @@ class _Intake:
         known = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
         codes = {item["participant"].get("locality_code") for item in items} - {None, ""}
         self.localities = dict(Locality.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+        codes = {item["participant"].get("social_insurance_code") for item in items} - {None, ""}
+        self.insurance_codes = (
+            dict(
+                Participant.objects.filter(social_insurance_code__in=codes).values_list(
+                    "social_insurance_code", "personal_id"
+                )
+            )
+            if codes
+            else {}
+        )
 
         accepted: list[tuple[int, dict[str, Any], Participation, Phase, Any]] = []
         first_in_batch: dict[str, int] = {}
@@ -229,7 +246,7 @@ class _Intake:
             accepted.append((index, item, placed[0], placed[1], quote))
 
         if accepted:
-            self._write(accepted, known, fingerprints)
+            self._write(accepted, fingerprints)
         # Items repeating a reference earlier in the batch point at its result.
         for index, result in enumerate(self.results):
             if result is not None and result.enrollment is None and result.outcome in ("replayed", "conflict"):
@@ -240,12 +257,14 @@ class _Intake:
                     self.results[index] = SubmitResult(index, "invalid", errors=earlier.errors if earlier else {})
         return self.results  # type: ignore[return-value]
 
-    def _participants(self, accepted, known: dict[str, Participant]) -> dict[str, Participant]:
-        missing = {}
+    def _participants(self, accepted) -> dict[str, Participant]:
+        """The people of the accepted items, stored (the new ones inserted) and
+        locked in personal-ID order, each with the name and date of birth on record."""
+        people: dict[str, Participant] = {}
         for _index, item, _p, _phase, _quote in accepted:
             person = item["participant"]
-            if person["personal_id"] not in known and person["personal_id"] not in missing:
-                missing[person["personal_id"]] = Participant(
+            if person["personal_id"] not in people:
+                people[person["personal_id"]] = Participant(
                     personal_id=person["personal_id"],
                     social_insurance_code=person.get("social_insurance_code") or None,
                     full_name=normalize_name(person["full_name"]),
@@ -254,26 +273,16 @@ class _Intake:
                     household_category=person.get("household_category") or HouseholdCategory.OTHER,
                     locality_id=self.localities.get(person.get("locality_code") or ""),
                 )
-        if missing:
-            # Another batch may create the same person at the same moment: the
-            # unique personal ID decides, and the row that won is read back.
-            insert_participants(list(missing.values()))
-            rows = Participant.objects.filter(personal_id__in=missing).values_list(
-                "personal_id", "pk", "full_name", "date_of_birth"
-            )
-            for personal_id, pk, full_name, date_of_birth in rows:
-                person = missing[personal_id]
-                person.pk, person.full_name, person.date_of_birth = pk, full_name, date_of_birth
-                person._state.adding, person._state.db = False, "default"
-                known[personal_id] = person
-        return known
+        # Another batch may create or change the same person at the same moment:
+        # the unique personal ID decides, and the row on record is read back.
+        return participants_insert_locked(list(people.values()))
 
-    def _write(self, accepted, known: dict[str, Participant], fingerprints: list[str]) -> None:
-        people = self._participants(accepted, known)
+    def _write(self, accepted, fingerprints: list[str]) -> None:
+        people = self._participants(accepted)
         new: list[Enrollment] = []
         for index, item, participation, phase, quote in accepted:
             person = people[item["participant"]["personal_id"]]
-            # A person created concurrently by someone else must still agree.
+            # The person on record (perhaps just created by someone else) must still agree.
             if person.date_of_birth != item["participant"]["date_of_birth"] or not _same_name(
                 person.full_name, item["participant"]["full_name"]
             ):
@@ -306,9 +315,7 @@ class _Intake:
             self.results[index] = SubmitResult(index, "created", enrollment)
         if not new:
             return
-        # Lock every participant touched, in id order (no deadlocks between batches).
         participant_ids = sorted({e.participant_id for e in new})
-        list(Participant.objects.select_for_update().filter(pk__in=participant_ids).order_by("pk").values("pk"))
         keys = {(e.participant_id, e.campaign_id, e.product) for e in new}
         existing = list(
             Enrollment.objects.filter(
@@ -349,6 +356,26 @@ def enrollment_submit(*, agent: Agent, item: dict[str, Any], now: datetime | Non
     return enrollments_submit(agent=agent, items=[item], now=now)[0]
 
 
+# --- the lock order ------------------------------------------------------------------
+#
+# Every write on enrollments takes its row locks in one order, so that two
+# writers never wait on each other in a circle:
+#
+#   1. the submitting agent (intake: one agent per request, so that replays of
+#      its client references wait for each other); no path that locks
+#      participants locks an agent afterwards;
+#   2. the participants, by personal ID (``participants_lock``; intake inserts
+#      the new ones in the same statement, ``participants_insert_locked``);
+#   3. their enrollments, by pk (status changes); coverage periods;
+#   4. what the apps above keep from ``scores_touched`` (the standings' rows,
+#      in rule, phase and competitor order).
+
+
+def participants_lock(*, ids) -> None:
+    """Lock the participants with these pks, in personal-ID order (see above)."""
+    list(Participant.objects.select_for_update().filter(pk__in=list(ids)).order_by("personal_id").values("pk"))
+
+
 # --- status changes -------------------------------------------------------------
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -371,9 +398,10 @@ def enrollments_transition(
     ``reasons`` maps an enrollment's pk to its reason. All or nothing."""
     reasons = reasons or {}
     ids = sorted({enrollment.pk for enrollment in enrollments})
+    # People first, as intake locks them; then their enrollments. An
+    # enrollment's participant never changes, so it is read without a lock.
+    participants_lock(ids=Enrollment.objects.filter(pk__in=ids).values_list("participant_id", flat=True))
     locked = list(Enrollment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    participant_ids = sorted({e.participant_id for e in locked})
-    list(Participant.objects.select_for_update().filter(pk__in=participant_ids).order_by("pk").values("pk"))
     moves = []
     for enrollment in locked:
         if to_status not in TRANSITIONS.get(enrollment.status, set()):
@@ -399,30 +427,32 @@ def enrollments_transition(
         )
         enrollment.updated_at = timezone.now()
     fields = ["status", "status_reason", "counted", "not_counted_reason", "duplicate_of", "updated_at"]
-    Enrollment.objects.bulk_update(locked, fields, batch_size=500)
-    enrollments_touched(locked)
-    EnrollmentTransition.objects.bulk_create(moves, batch_size=500)
-    if to_status == EnrollmentStatus.CONFIRMED:
-        CoveragePeriod.objects.bulk_create(
-            [
-                CoveragePeriod(
-                    participant_id=e.participant_id,
-                    product=e.product,
-                    start=e.coverage_start,
-                    end=coverage_end(e.coverage_start, e.payment_months),
-                    source=CoveragePeriod.Source.ENROLLMENT,
-                    enrollment=e,
-                )
-                for e in locked
-            ],
-            batch_size=500,
-        )
-    elif to_status == EnrollmentStatus.CANCELLED:
-        CoveragePeriod.objects.filter(enrollment__in=locked).delete()
-    # Coverage changes can turn other campaigns' enrollments new or not new.
-    keys = sorted(keys_for_participants({(e.participant_id, e.product) for e in locked}))
-    for start in range(0, len(keys), RECOUNT_CHUNK):
-        recount(keys[start : start + RECOUNT_CHUNK])
+    # The standings above hear of every change at once, when all of them are written.
+    with touched_together():
+        Enrollment.objects.bulk_update(locked, fields, batch_size=500)
+        enrollments_touched(locked)
+        EnrollmentTransition.objects.bulk_create(moves, batch_size=500)
+        if to_status == EnrollmentStatus.CONFIRMED:
+            CoveragePeriod.objects.bulk_create(
+                [
+                    CoveragePeriod(
+                        participant_id=e.participant_id,
+                        product=e.product,
+                        start=e.coverage_start,
+                        end=coverage_end(e.coverage_start, e.payment_months),
+                        source=CoveragePeriod.Source.ENROLLMENT,
+                        enrollment=e,
+                    )
+                    for e in locked
+                ],
+                batch_size=500,
+            )
+        elif to_status == EnrollmentStatus.CANCELLED:
+            CoveragePeriod.objects.filter(enrollment__in=locked).delete()
+        # Coverage changes can turn other campaigns' enrollments new or not new.
+        keys = sorted(keys_for_participants({(e.participant_id, e.product) for e in locked}))
+        for start in range(0, len(keys), RECOUNT_CHUNK):
+            recount(keys[start : start + RECOUNT_CHUNK])
     return list(Enrollment.objects.filter(pk__in=ids).select_related("campaign").order_by("pk"))
 
 

@@ -8,15 +8,41 @@ awards app keeps its standings by it (DESIGN §12).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.dispatch import Signal
 
 scores_touched = Signal()
 
+_gathering = threading.local()
+
 
 def enrollments_touched(enrollments: Iterable) -> None:
-    """Tell the apps above which agents' counted enrollments may have changed."""
+    """Tell the apps above which agents' counted enrollments may have changed
+    (at once, or when the enclosing ``touched_together`` ends)."""
     touched = {(e.campaign_id, e.agent_id, e.phase_id) for e in enrollments if e.agent_id and e.phase_id}
+    pending = getattr(_gathering, "touched", None)
+    if pending is not None:
+        pending |= touched
+    elif touched:
+        scores_touched.send(sender=None, touched=touched)
+
+
+@contextmanager
+def touched_together() -> Iterator[None]:
+    """Gather what the writes inside touch and tell it once, when they are done:
+    the standings above then lock what they keep in one order for the whole
+    transaction, never in two rounds that could cross another writer's."""
+    if getattr(_gathering, "touched", None) is not None:
+        yield
+        return
+    _gathering.touched = set()
+    try:
+        yield
+        touched = _gathering.touched
+    finally:
+        _gathering.touched = None
     if touched:
         scores_touched.send(sender=None, touched=touched)

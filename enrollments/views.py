@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from core.api import Conflict
 from core.api import ErrorSerializer as ERROR
+from core.db import retry_on_conflict
 from enrollments.contributions import contribution_quote
 from enrollments.filters import EnrollmentFilter
 from enrollments.selectors import agent_of, enrollments_visible_to
@@ -69,6 +70,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             400: ERROR,
             403: ERROR,
             409: ERROR,
+            503: ERROR,
         },
     )
     def create(self, request):
@@ -76,7 +78,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         agent = _calling_agent(request)
         parsed = EnrollmentInSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        result = enrollment_submit(agent=agent, item=parsed.validated_data)
+        result = retry_on_conflict(lambda: enrollment_submit(agent=agent, item=parsed.validated_data))
         if result.outcome == "invalid":
             raise exceptions.ValidationError(result.errors)
         if result.outcome == "conflict":
@@ -85,7 +87,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         stored = self.get_queryset().get(pk=result.enrollment.pk)
         return Response(EnrollmentSerializer(stored).data, status=code)
 
-    @extend_schema(request=BulkInSerializer, responses={200: BulkResultSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=BulkInSerializer, responses={200: BulkResultSerializer, 400: ERROR, 403: ERROR, 503: ERROR})
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Submit up to 1,000 enrollments; valid items are stored even when others fail."""
@@ -102,7 +104,8 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 parsed.append((index, shape.run_validation(raw)))
             except serializers.ValidationError as exc:
                 shape_errors[index] = exc.detail
-        outcomes = enrollments_submit(agent=agent, items=[data for _index, data in parsed]) if parsed else []
+        items = [data for _index, data in parsed]
+        outcomes = retry_on_conflict(lambda: enrollments_submit(agent=agent, items=items)) if items else []
         by_index = {index: outcome for (index, _data), outcome in zip(parsed, outcomes, strict=True)}
         results = []
         for index in range(len(raw_items)):
@@ -135,29 +138,29 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         kwargs = {"enrollment": enrollment, "by": request.user}
         if service is not enrollment_confirm:
             kwargs["reason"] = reason.validated_data["reason"]
-        updated = service(**kwargs)
+        updated = retry_on_conflict(lambda: service(**kwargs))
         updated = self.get_queryset().get(pk=updated.pk)
         return Response(EnrollmentSerializer(updated).data)
 
-    @extend_schema(request=None, responses={200: EnrollmentSerializer, 403: ERROR, 404: ERROR, 409: ERROR})
+    @extend_schema(request=None, responses={200: EnrollmentSerializer, 403: ERROR, 404: ERROR, 409: ERROR, 503: ERROR})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Staff: confirm a submitted enrollment (its coverage is then on record)."""
         return self._transition(request, pk, enrollment_confirm, staff=True)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: ERROR, 403: ERROR, 503: ERROR})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Staff: reject a submitted enrollment, with the reason."""
         return self._transition(request, pk, enrollment_reject, staff=True)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 400: ERROR, 403: ERROR, 503: ERROR})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Staff: cancel a confirmed enrollment (a refund), with the reason."""
         return self._transition(request, pk, enrollment_cancel, staff=True)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 403: ERROR, 409: ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: EnrollmentSerializer, 403: ERROR, 409: ERROR, 503: ERROR})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The agent withdraws their own enrollment while it is still submitted."""
