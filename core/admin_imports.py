@@ -5,30 +5,37 @@ A ModelAdmin lists its imports in ``excel_imports``; each gets a page at
 ``<changelist>/import/<slug>/`` and a template at ``…/import/<slug>/template/``.
 An upload is first checked and previewed: every row is run in a transaction
 that is rolled back, so the preview shows what each row would do, or what is
-wrong with it. The file waits in the cache (shared by every web process when
-Redis is configured) until the user applies it: all rows when none is wrong,
-or, if they choose, the valid rows only. Each import needs the permission it names.
+wrong with it. The cells read from the file wait in the database (an
+``ImportPreview``, so that any web process can apply them) until the user
+applies them: all rows when none is wrong, or, if they choose, the valid rows
+only. Each import needs the permission it names.
+
+A file over ``settings.UPLOAD_MAX_SIZE`` is refused by the form; the reader
+(``core.spreadsheets``) refuses what would take too long or too much memory.
 """
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.spreadsheets import Column, ImportReport, SpreadsheetError, template_workbook
+from core.models import ImportPreview
+from core.parsers import upload_size_error
+from core.spreadsheets import Column, ImportReport, SheetCells, SpreadsheetError, read_cells, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,6 +47,7 @@ class ExcelImport:
     columns: list[Column]
     # run(file=…, by=…, apply_valid=…, preview=…): preview runs are rolled back, so
     # what they report must not be what only the real run gives (an initial password).
+    # ``file`` is the SheetCells read from the upload, which read_rows takes as a file.
     run: Callable[..., ImportReport]
     permission: str
     example: list[Any] | None = None
@@ -52,14 +60,55 @@ PREVIEW_SECONDS = 3600
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if message := upload_size_error(upload.size):
+            raise ValidationError(message, code="too_large")
+        return upload
+
 
 class ApplyForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     apply_valid = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-def _preview_key(request, slug: str, token: str) -> str:
-    return f"excel-import:{request.user.pk}:{slug}:{token}"
+# --- previews waiting to be applied ---------------------------------------------------
+
+
+def _expired() -> Q:
+    return Q(created_at__lt=timezone.now() - timedelta(seconds=PREVIEW_SECONDS))
+
+
+@transaction.atomic
+def import_preview_store(*, user, kind: str, cells: SheetCells) -> str:
+    """Keep the cells of a previewed file for ``user`` and return the token that
+    applies them. The user's previous preview of the same import, and everyone's
+    expired ones, are dropped."""
+    ImportPreview.objects.filter(_expired() | Q(user=user, kind=kind)).delete()
+    preview = ImportPreview(
+        user=user, kind=kind, token=secrets.token_urlsafe(24), cells=cells.to_json(), rows=len(cells.lines)
+    )
+    preview.full_clean(exclude=["cells"])  # JSON by construction; checking it would encode it once more
+    preview.save()
+    return preview.token
+
+
+def import_preview_take(*, user, kind: str, token: str) -> ImportPreview | None:
+    """The user's preview under ``token``, removed from the database so that no
+    other request applies it too; None when there is none (never stored,
+    expired, applied or being applied). Expired previews are dropped."""
+    ImportPreview.objects.filter(_expired()).delete()
+    preview = ImportPreview.objects.filter(user=user, kind=kind, token=token).first()
+    if preview is None:
+        return None
+    deleted, _counts = ImportPreview.objects.filter(pk=preview.pk).delete()
+    return preview if deleted else None
+
+
+def import_preview_put_back(*, preview: ImportPreview) -> None:
+    """Keep a taken preview again, under its token and with its age (a run that applied nothing)."""
+    preview.pk = None
+    preview.save(force_insert=True)
 
 
 class ExcelImportAdminMixin:
@@ -121,14 +170,14 @@ class ExcelImportAdminMixin:
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
-                content = form.cleaned_data["file"].read()
                 try:
-                    report = self._dry_run(request, spec, content)
+                    cells = read_cells(form.cleaned_data["file"], spec.columns)
+                    report = self._dry_run(request, spec, cells)
                 except SpreadsheetError as exc:
                     form.add_error("file", str(exc))
                 else:
-                    preview, token = True, secrets.token_urlsafe(24)
-                    cache.set(_preview_key(request, spec.slug, token), content, PREVIEW_SECONDS)
+                    preview = True
+                    token = import_preview_store(user=request.user, kind=self._preview_kind(spec), cells=cells)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -145,10 +194,13 @@ class ExcelImportAdminMixin:
         }
         return TemplateResponse(request, "admin/excel_import.html", context)
 
-    def _dry_run(self, request, spec: ExcelImport, content: bytes) -> ImportReport:
+    def _preview_kind(self, spec: ExcelImport) -> str:
+        return f"{self.model._meta.label_lower}:{spec.slug}"
+
+    def _dry_run(self, request, spec: ExcelImport, cells: SheetCells) -> ImportReport:
         """What every row would do, applied in a transaction that is rolled back."""
         with transaction.atomic():
-            report = spec.run(file=io.BytesIO(content), by=request.user, apply_valid=True, preview=True)
+            report = spec.run(file=cells, by=request.user, apply_valid=True, preview=True)
             transaction.set_rollback(True)
         report.applied = False
         return report
@@ -157,20 +209,21 @@ class ExcelImportAdminMixin:
         form = ApplyForm(request.POST)
         if not form.is_valid():
             return None
-        key = _preview_key(request, spec.slug, form.cleaned_data["token"])
-        content = cache.get(key)
-        if content is None:
+        preview = import_preview_take(
+            user=request.user, kind=self._preview_kind(spec), token=form.cleaned_data["token"]
+        )
+        if preview is None:
             return None
         apply_valid = form.cleaned_data["apply_valid"]
-        report = spec.run(file=io.BytesIO(content), by=request.user, apply_valid=apply_valid)
+        report = spec.run(file=SheetCells.from_json(preview.cells), by=request.user, apply_valid=apply_valid)
         if report.applied:
-            cache.delete(key)
             messages.success(
                 request,
                 _("%(applied)d rows applied, %(errors)d rows with errors left out.")
                 % {"applied": len(report.valid_rows), "errors": len(report.error_rows)},
             )
         else:
+            import_preview_put_back(preview=preview)
             messages.error(
                 request, _("Nothing was applied: %(errors)d rows have errors.") % {"errors": len(report.error_rows)}
             )

@@ -158,15 +158,13 @@ def _move(job_id: int, *, from_status: str, to_status: str, only: Q | None = Non
 
 # --- Attempts: heartbeats, lost attempts, claims ---------------------------------------------
 
-# Settings may leave these out: a heartbeat every 5 seconds, an attempt lost after 30 without
-# one, three attempts in all (see the module docstring).
-_DEFAULTS = {"EXPORT_HEARTBEAT_SECONDS": 5, "EXPORT_STALE_SECONDS": 30, "EXPORT_MAX_ATTEMPTS": 3}
 # How long the cache keeps a job's count of attempts and the mark that its lost attempt was queued again.
 _MEMORY_SECONDS = 24 * 3600
 
 
 def _setting(name: str):
-    return getattr(settings, name, _DEFAULTS[name])
+    """EXPORT_HEARTBEAT_SECONDS, EXPORT_STALE_SECONDS or EXPORT_MAX_ATTEMPTS, read when used (tests change them)."""
+    return getattr(settings, name)
 
 
 def _token(started_at: datetime) -> str:

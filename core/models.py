@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.export_kinds import KIND_MAX_LENGTH, export_kind_choices
@@ -69,3 +70,42 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ImportPreview(models.Model):
+    """An Excel import that a user uploaded and previewed, waiting for them to apply it.
+
+    It holds the cells read from the file (``core.spreadsheets.SheetCells`` as
+    JSON), not the file: applying it reads no workbook again. It is in the
+    database, so any web process can apply it, with or without Redis. Its size is
+    bounded by what the reader keeps of a file (``MAX_CELL_DATA``); a user keeps
+    one per import, and previews are dropped after an hour (``core.admin_imports``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="import_previews",
+        db_index=False,  # the index below leads with it
+    )
+    kind = models.CharField(_("import"), max_length=150)
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    cells = models.JSONField(_("cells"))
+    rows = models.PositiveIntegerField(_("rows"))
+    # Not auto_now_add: a preview put back after a run that applied nothing keeps its age.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import preview")
+        verbose_name_plural = _("import previews")
+        default_permissions = ()  # never edited by hand
+        indexes = [
+            # A user's preview of an import, replaced by their next upload.
+            models.Index(fields=["user", "kind"], name="importpreview_user_kind_idx"),
+            # The expired previews, deleted when another is stored or applied.
+            models.Index(fields=["created_at"], name="importpreview_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.rows})"

@@ -7,6 +7,7 @@ was wrong, so that a bad deployment fails at start instead of misbehaving later.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,6 +66,31 @@ def env_int(
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
     return number
+
+
+_SIZE = re.compile(r"(\d+)\s*(?:([kmg])i?)?b?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def env_size(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """A size in bytes, written as a whole number of bytes or with a unit: ``10MB``,
+    ``512 KB``, ``1G`` (units count in 1024s)."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    match = _SIZE.fullmatch(value)
+    if match is None:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a size; write bytes or e.g. 512KB, 10MB, 1GB.")
+    size = int(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").lower()]
+    if minimum is not None and size < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum} bytes.")
+    return size
 
 
 def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:

@@ -19,6 +19,7 @@ from emulation_config.env import (
     env_int,
     env_list,
     env_redis_url,
+    env_size,
     env_str,
     env_time_zone,
 )
@@ -137,9 +138,22 @@ EXPORT_SOFT_TIME_LIMIT = env_int("EXPORT_SOFT_TIME_LIMIT", 1200, minimum=1)
 EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 1260, minimum=1)
 # Enrollment exports up to this many rows are answered inline; larger ones become export jobs.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20_000, minimum=0)
-# Celery beat: open and close phases on time, start finalizing after review periods.
+# A running export beats every EXPORT_HEARTBEAT_SECONDS; an attempt silent for EXPORT_STALE_SECONDS is lost and
+# queued again by the sweep (every EXPORT_SWEEP_SECONDS), at most EXPORT_MAX_ATTEMPTS attempts in all.
+EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 5, minimum=1)
+EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 30, minimum=2)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1)
+EXPORT_SWEEP_SECONDS = env_int("EXPORT_SWEEP_SECONDS", 30, minimum=5)
+# Redis hands a task not acknowledged within the visibility timeout to another worker: that is how long the
+# tasks of a worker that died wait. Tasks are acknowledged late, so it exceeds the longest hard time limit (a
+# task still running is never run a second time beside it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, FINALIZE_TIME_LIMIT, EXPORT_TIME_LIMIT) + 300
+}
+# Celery beat: open and close phases on time, start finalizing after review periods, queue lost exports again.
 CELERY_BEAT_SCHEDULE = {
     "advance-phases": {"task": "awards.advance_phases", "schedule": env_int("PHASE_CHECK_SECONDS", 60, minimum=5)},
+    "requeue-lost-exports": {"task": "core.requeue_lost_exports", "schedule": EXPORT_SWEEP_SECONDS},
 }
 
 # --- Authentication ---------------------------------------------------------
@@ -175,8 +189,30 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "media/"
 
+# --- Bounds on input ---------------------------------------------------------
+# An uploaded file's bytes beyond this are read and thrown away; the form or API
+# field that receives it answers with a message naming the limit (core.parsers).
+UPLOAD_MAX_SIZE = env_size("UPLOAD_MAX_SIZE", 10 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_HANDLERS = [
+    "core.parsers.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The most rows (below the header) and columns an Excel import reads (core.spreadsheets).
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 100_000, minimum=1)
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 200, minimum=1)
+# How deeply an API request's JSON may nest (core.parsers); the body itself is
+# held to Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32, minimum=2)
+
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # JSON of bounded depth, forms, and multipart files within the upload limit.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "core.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

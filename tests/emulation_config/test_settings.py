@@ -22,6 +22,7 @@ from emulation_config.env import (
     env_int,
     env_list,
     env_redis_url,
+    env_size,
     env_str,
     env_time_zone,
 )
@@ -40,6 +41,7 @@ SETTINGS_VARIABLES = (
     "DATABASE_URL",
     "DEBUG",
     "DJANGO_SETTINGS_MODULE",
+    "JSON_MAX_DEPTH",
     "LOG_LEVEL",
     "REDIS_URL",
     "SECRET_KEY",
@@ -47,8 +49,11 @@ SETTINGS_VARIABLES = (
     "SECURE_HSTS_PRELOAD",
     "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT",
+    "SPREADSHEET_MAX_COLUMNS",
+    "SPREADSHEET_MAX_ROWS",
     "TIME_ZONE",
     "TOKEN_THROTTLE_RATE",
+    "UPLOAD_MAX_SIZE",
 )
 
 PRODUCTION_ENV = {
@@ -179,6 +184,40 @@ def test_env_list_rejects_empty_items(raw):
         env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": raw})
 
 
+# --- env_size -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "size"),
+    [
+        ("2048", 2048),
+        ("512KB", 512 * 1024),
+        ("10MB", 10 * 1024 * 1024),
+        ("10 mb", 10 * 1024 * 1024),
+        ("10MiB", 10 * 1024 * 1024),
+        ("1G", 1024**3),
+        ("700B", 700),
+    ],
+)
+def test_env_size_reads_bytes_or_a_number_with_a_unit(raw, size):
+    assert env_size("UPLOAD_MAX_SIZE", 1, environ={"UPLOAD_MAX_SIZE": raw}) == size
+
+
+def test_env_size_falls_back_to_the_default_when_unset():
+    assert env_size("UPLOAD_MAX_SIZE", 10 * 1024 * 1024, environ={}) == 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize("raw", ["ten megabytes", "1.5MB", "10TB", "-5", "MB"])
+def test_env_size_rejects_what_is_not_a_size_naming_the_variable(raw):
+    with pytest.raises(ImproperlyConfigured, match=r"^UPLOAD_MAX_SIZE=.*not a size"):
+        env_size("UPLOAD_MAX_SIZE", 1, environ={"UPLOAD_MAX_SIZE": raw})
+
+
+def test_env_size_rejects_a_size_below_the_minimum():
+    with pytest.raises(ImproperlyConfigured, match=r"UPLOAD_MAX_SIZE=100 must be at least 1024 bytes"):
+        env_size("UPLOAD_MAX_SIZE", 2048, minimum=1024, environ={"UPLOAD_MAX_SIZE": "100"})
+
+
 # --- env_database ---------------------------------------------------------------------------------
 
 
@@ -269,6 +308,10 @@ def test_django_starts_with_no_variable_set():
         ("TIME_ZONE", "Mars/Base"),
         ("ALLOWED_HOSTS", "a,,b"),
         ("CELERY_TASK_TIME_LIMIT", "0"),
+        ("UPLOAD_MAX_SIZE", "lots"),
+        ("SPREADSHEET_MAX_ROWS", "0"),
+        ("SPREADSHEET_MAX_COLUMNS", "many"),
+        ("JSON_MAX_DEPTH", "1"),
     ],
 )
 def test_django_refuses_to_start_with_a_bad_value_naming_the_variable(variable, value):
@@ -282,6 +325,32 @@ def test_manage_py_check_fails_on_a_bad_value_naming_the_variable():
     result = run_manage("check", TIME_ZONE="Mars/Base")
     assert result.returncode != 0
     assert "TIME_ZONE" in result.stderr
+
+
+def test_input_bounds_have_defaults_and_come_from_the_environment():
+    bounds = printing(
+        "settings.UPLOAD_MAX_SIZE",
+        "settings.SPREADSHEET_MAX_ROWS",
+        "settings.SPREADSHEET_MAX_COLUMNS",
+        "settings.JSON_MAX_DEPTH",
+        "settings.FILE_UPLOAD_HANDLERS[0]",
+        "settings.REST_FRAMEWORK['DEFAULT_PARSER_CLASSES'][0]",
+    )
+    defaults = run_python(bounds)
+    assert defaults.returncode == 0, defaults.stderr
+    assert defaults.stdout.splitlines() == [
+        str(10 * 1024 * 1024),
+        "100000",
+        "200",
+        "32",
+        "core.parsers.UploadLimitHandler",
+        "core.parsers.BoundedJSONParser",
+    ]
+    changed = run_python(
+        bounds, UPLOAD_MAX_SIZE="25MB", SPREADSHEET_MAX_ROWS="500000", SPREADSHEET_MAX_COLUMNS="50", JSON_MAX_DEPTH="16"
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.splitlines()[:4] == [str(25 * 1024 * 1024), "500000", "50", "16"]
 
 
 def test_celery_runs_tasks_eagerly_without_redis():
