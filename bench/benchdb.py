@@ -36,3 +36,12 @@ def database_exists(url: str) -> bool:
     name = urlsplit(url).path.lstrip("/")
     with psycopg.connect(_server(url), autocommit=True) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def drop_database(url: str) -> None:
+    """Drop the database ``url`` names, if it exists (ending its sessions)."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_server(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -10,6 +10,7 @@ from importlib import import_module
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -191,6 +192,17 @@ def test_national_dataset_small(dataset):
         province = Agent.objects.get(pk=leader["agent_id"]).locality.parent_id
         ties[(province, leader["phase_id"], leader["counted"])].append(leader["agent_id"])
     assert any(len(agents) > 1 for agents in ties.values()), "some leaders are tied"
+
+    # --- vacuumed and analyzed once loaded: the planner has row counts, and the
+    # visibility map is set (by VACUUM only), so index-only scans skip the table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples, relpages, relallvisible FROM pg_class WHERE oid = %s::regclass",
+            [Enrollment._meta.db_table],
+        )
+        tuples, pages, all_visible = cursor.fetchone()
+    assert tuples == ENROLLMENTS
+    assert 0 < all_visible == pages
 
     # --- the sequences were moved past the loaded ids: the ORM can add rows
     agent = Agent.objects.create(code="NEW-1", full_name="Nguyễn Văn Mới", unit=Unit.objects.get(kind="national"))

@@ -1,0 +1,32 @@
+"""bench/load.py at a tiny scale: gunicorn under mixed load, its figures printed,
+and every acknowledged submission found stored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench.load import KINDS
+
+NUMBER = r"[\d,]+(?:\.\d+)?"
+
+
+@pytest.mark.postgres
+def test_load_prints_its_figures_and_loses_no_submission(run_bench):
+    out = run_bench("load.py", "load", "--scale", "0.002", "--seconds", "3", "--clients", "4", "--workers", "2")
+
+    for kind in (*KINDS, "all"):
+        line = re.search(rf"^{re.escape(kind)}\s+({NUMBER})\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}$", out, re.M)
+        assert line, f"no figures for {kind}:\n{out}"
+        assert int(line[1].replace(",", "")) > 0, f"no {kind} request was sent"
+    assert re.search(r"^errors: 0$", out, re.M), out
+    stored = re.search(
+        r"^submissions: ([\d,]+) acknowledged \(201\), ([\d,]+) of them stored, 0 lost; 0 stored twice; "
+        r"0 stored without an acknowledgment$",
+        out,
+        re.M,
+    )
+    assert stored, out
+    assert int(stored[1].replace(",", "")) == int(stored[2].replace(",", "")) > 0
+    assert re.search(r"^target: ≥ 300 requests/s with p95 ≤ 150 ms and 0 errors on 2 cores: (met|MISSED) ", out, re.M)
