@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
@@ -297,7 +299,23 @@ def _shared_rank(board, score) -> int:
     return board.filter(eligible=True, score__gt=score).count() + 1
 
 
-def _standing(row: Tally, kind: str, position: int, rank: int | None, keep: list[int] | None) -> CompetitorStanding:
+# The columns a board is read with, as tuples (cheaper than model instances, a whole board at a time).
+_READ = ("competitor_id", "code", "name", "cluster_id", "score", "target", "reached_at", "quota_counts", "eligible")
+
+
+class _Row(NamedTuple):
+    competitor_id: int
+    code: str
+    name: str
+    cluster_id: int | None
+    score: Decimal
+    target: Decimal | None
+    reached_at: datetime | None
+    quota_counts: list
+    eligible: bool
+
+
+def _standing(row: _Row, kind: str, position: int, rank: int | None, keep: list[int] | None) -> CompetitorStanding:
     counts = row.quota_counts or []
     return CompetitorStanding(
         kind,
@@ -323,7 +341,7 @@ class _Ranker:
         self.board, self.position = board, start
         self.last: tuple | None = None  # (score, rank) of the last eligible row
 
-    def next(self, row: Tally) -> tuple[int, int | None]:
+    def next(self, row: _Row) -> tuple[int, int | None]:
         self.position += 1
         if not row.eligible:
             return self.position, None
@@ -345,7 +363,7 @@ def tally_page(
     """A page of a provisional board, in its order, and the board's size."""
     board = _board(rule, phase, cluster_id)
     ranker = _Ranker(rule, board, offset)
-    rows = list(board.order_by(*TALLY_ORDER)[offset : offset + limit])
+    rows = [_Row._make(values) for values in board.order_by(*TALLY_ORDER).values_list(*_READ)[offset : offset + limit]]
     page = []
     for row in rows:
         position, rank = ranker.next(row)
@@ -360,7 +378,8 @@ def tally_stream(
     """A whole provisional board, in its order, read ``batch`` rows at a time."""
     board = _board(rule, phase, cluster_id)
     ranker = _Ranker(rule, board, 0)
-    for row in board.order_by(*TALLY_ORDER).iterator(chunk_size=batch):
+    values = board.order_by(*TALLY_ORDER).values_list(*_READ).iterator(chunk_size=batch)
+    for row in map(_Row._make, values):
         position, rank = ranker.next(row)
         yield _standing(row, rule.competitor_kind, position, rank, keep)
 
@@ -445,9 +464,14 @@ def tally_differences(*, campaign_id: int, phase_id: int | None = None, repair: 
 
 
 def _compare(rule: AwardRule, phase: Phase) -> list[Difference]:
-    expected = _recount(rule, phase)
+    only = _differing(rule, phase) if connection.vendor == "postgresql" else None
+    if only is not None and not only:
+        return []
+    expected = _recount(rule, phase, only=only)
     found = []
     rows = Tally.objects.filter(rule=rule, phase=phase).values_list("competitor_id", *_FIELDS)
+    if only is not None:
+        rows = rows.filter(competitor_id__in=only)
     stored = {row[0]: dict(zip(_FIELDS, row[1:], strict=True)) for row in rows.iterator(chunk_size=5000)}
     for competitor_id in sorted(set(expected) | set(stored)):
         want, have = expected.get(competitor_id), stored.get(competitor_id)
@@ -460,3 +484,25 @@ def _compare(rule: AwardRule, phase: Phase) -> list[Difference]:
             if have[field] != want[field]
         ]
     return found
+
+
+def _differing(rule: AwardRule, phase: Phase) -> list[int]:
+    """The competitors whose tally row differs from the recount (or exists on one
+    side only), found by one statement in the database (PostgreSQL)."""
+    body, params, quotas = board_sql(rule=rule, phase=phase, boards=Boards(every=True), final=False)
+    counts = ", ".join(f"b.q{n}" for n in range(len(quotas)))
+    params.update(tally_rule=rule.pk, tally_phase=phase.pk)
+    table = Tally._meta.db_table
+    sql = f"""
+        SELECT COALESCE(b.id, t.competitor_id)
+        FROM ({body} SELECT * FROM board) b
+        FULL OUTER JOIN (
+            SELECT * FROM {table} WHERE rule_id = %(tally_rule)s AND phase_id = %(tally_phase)s
+        ) t ON t.competitor_id = b.id
+        WHERE b.id IS NULL OR t.id IS NULL
+           OR b.cluster_id IS DISTINCT FROM t.cluster_id OR b.code <> t.code OR b.name <> t.name
+           OR ROUND(b.score, 4) <> t.score OR ROUND(b.target, 4) IS DISTINCT FROM t.target
+           OR b.reached_at IS DISTINCT FROM t.reached_at OR (b.eligible = 1) <> t.eligible
+           OR jsonb_build_array({counts}) <> t.quota_counts
+    """  # noqa: S608 - fragments from model metadata; every value is a parameter
+    return sorted(row[0] for row in _fetch(sql, params))

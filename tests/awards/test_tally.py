@@ -258,3 +258,41 @@ def test_a_board_page_and_a_place_come_from_the_tally(league):
     board = leaderboard_page(phase=phase, rule=ranked, cluster=cluster, page_size=50)
     row = next(row for row in board.rows if row.id == agents[4].pk)
     assert (mine["position"], mine["competitors"]) == (row.position, board.count)
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("score", {"score": 42}),
+        ("eligible", {"eligible": True}),
+        ("reached_at", {"reached_at": None}),
+        ("quota_counts", {"quota_counts": [99]}),
+        ("cluster_id", {"cluster": None}),
+        ("name", {"name": "Tên khác"}),
+    ],
+)
+def test_every_field_a_tally_row_can_get_wrong_is_reported(league, field, change):
+    writer = Writer(league, 5)
+    for _ in range(3):
+        writer.submit()
+    campaign = league["campaign"]
+    assert tally_differences(campaign_id=campaign.pk) == []
+    counted = Enrollment.objects.filter(counted=True).order_by("pk").first()
+    rows = Tally.objects.filter(rule__code="AGENTS", phase=league["phase"], competitor_id=counted.agent_id)
+    assert rows.update(**change) == 1
+    found = tally_differences(campaign_id=campaign.pk)
+    assert [(d.rule, d.competitor_id, d.field) for d in found] == [("AGENTS", counted.agent_id, field)]
+
+
+def test_a_row_missing_or_left_over_is_reported(league):
+    writer = Writer(league, 6)
+    for _ in range(3):
+        writer.submit()
+    campaign, phase = league["campaign"], league["phase"]
+    assert tally_differences(campaign_id=campaign.pk) == []
+    rule = AwardRule.objects.get(campaign=campaign, code="AGENTS")
+    gone = Tally.objects.filter(rule=rule, phase=phase).order_by("competitor_id").first()
+    gone.delete()
+    Tally.objects.create(rule=rule, phase=phase, competitor_id=10**9, code="X", name="Không có")
+    found = {(d.competitor_id, d.field, d.tally, d.recount) for d in tally_differences(campaign_id=campaign.pk)}
+    assert found == {(gone.competitor_id, "row", False, True), (10**9, "row", True, False)}
