@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.scoring import Boards, rule_applies, standings_sql
-from awards.tally import tally_differences
 from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PrizeTier, Team
 from campaigns.services import phase_move
 from collectors.models import Unit
@@ -254,10 +253,6 @@ def phase_finalize(
                 for award in created
             ]
         )
-        # The standings kept on write are checked against the full recount, and repaired if they differ.
-        differences = tally_differences(campaign_id=phase.campaign_id, phase_id=phase.pk, repair=True)
-        finalization.tally_agreed, finalization.tally_differences = not differences, len(differences)
-        finalization.save(update_fields=["tally_agreed", "tally_differences"])
         if previous is not None:
             before, after = _winner_set(previous), _winner_set(finalization)
             finalization.changes = {

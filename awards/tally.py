@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from awards.models import Tally, TallyState
+from awards.models import Finalization, Tally, TallyState
 from awards.scoring import (
     Boards,
     CompetitorStanding,
@@ -506,3 +506,21 @@ def _differing(rule: AwardRule, phase: Phase) -> list[int]:
            OR jsonb_build_array({counts}) <> t.quota_counts
     """  # noqa: S608 - fragments from model metadata; every value is a parameter
     return sorted(row[0] for row in _fetch(sql, params))
+
+
+def tally_check_finalization(*, finalization_id: int) -> Finalization | None:
+    """After finalizing: compare the phase's tallies with the provisional recount,
+    record on the finalization whether they agreed and how many rows differed,
+    and repair them if they did not. Once per finalization (a second call, or a
+    task delivered again, finds it recorded)."""
+    with transaction.atomic():
+        finalization = (
+            Finalization.objects.select_for_update().select_related("phase").filter(pk=finalization_id).first()
+        )
+        if finalization is None or finalization.tally_agreed is not None:
+            return finalization
+        phase = finalization.phase
+        differences = tally_differences(campaign_id=phase.campaign_id, phase_id=phase.pk, repair=True)
+        finalization.tally_agreed, finalization.tally_differences = not differences, len(differences)
+        finalization.save(update_fields=["tally_agreed", "tally_differences"])
+    return finalization

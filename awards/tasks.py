@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from awards.models import Finalization
 from awards.services import phase_finalize, phases_due_for_finalizing
+from awards.tally import tally_check_finalization
 from campaigns.services import phases_advance
 
 
@@ -33,6 +34,11 @@ def advance_phases() -> dict[str, list[int]]:
 def finalize_phase(phase_id: int, user_id: int | None = None, trigger: str = Finalization.Trigger.STAFF) -> dict:
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     finalization = phase_finalize(phase_id=phase_id, by=by, trigger=trigger)
+    # Then the standings kept on write are checked against the recount (also when a first delivery
+    # finalized and was lost before checking).
+    current = finalization or Finalization.objects.filter(phase_id=phase_id, current=True).first()
+    if current is not None:
+        tally_check_finalization(finalization_id=current.pk)
     if finalization is None:
         return {"phase": phase_id, "finalized": False}
     return {
@@ -40,4 +46,5 @@ def finalize_phase(phase_id: int, user_id: int | None = None, trigger: str = Fin
         "finalized": True,
         "version": finalization.version,
         "awards": finalization.awards.count(),
+        "tally_agreed": Finalization.objects.values_list("tally_agreed", flat=True).get(pk=finalization.pk),
     }

@@ -19,10 +19,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import Workbook
 
-from awards.models import Tally, TallyState
+from awards.models import Finalization, Tally, TallyState
 from awards.selectors import agent_standing, leaderboard_page
-from awards.services import phase_finalize
 from awards.tally import tally_differences, tally_place
+from awards.tasks import finalize_phase
 from campaigns.models import AwardRule, Cluster, Phase, Team
 from campaigns.services import phase_close
 from collectors.models import Locality
@@ -227,10 +227,15 @@ def test_finalizing_records_whether_the_tally_agreed(league):
     broken = Enrollment.objects.filter(counted=True).order_by("pk").first()
     assert Tally.objects.filter(competitor_id=broken.agent_id, rule__code="AGENTS", phase=phase).update(score=999) == 1
     assert TallyState.objects.get(campaign=phase.campaign).stale is False
-    finalization = phase_finalize(phase_id=phase.pk)
+    result = finalize_phase.delay(phase.pk).get()
+    assert result["finalized"] and result["tally_agreed"] is False
+    finalization = Finalization.objects.get(phase=phase, current=True)
     assert finalization.tally_agreed is False
     assert finalization.tally_differences >= 1
     assert tally_differences(campaign_id=phase.campaign_id) == []
+    # Checked once: a task delivered again finds it recorded and leaves it.
+    assert finalize_phase.delay(phase.pk).get() == {"phase": phase.pk, "finalized": False}
+    assert Finalization.objects.get(pk=finalization.pk).tally_differences == finalization.tally_differences
 
 
 def test_a_board_page_and_a_place_come_from_the_tally(league):
