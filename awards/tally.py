@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from awards.models import Finalization, Tally, TallyState
@@ -284,17 +284,6 @@ def _board(rule: AwardRule, phase: Phase, cluster_id: int | None):
     return Tally.objects.filter(rule=rule, phase=phase, cluster_id=cluster_id)
 
 
-def _ahead_in_order(row: Tally) -> Q:
-    """The rows before ``row`` in the board's order."""
-    same = {"eligible": row.eligible, "score": row.score}
-    if row.reached_at is None:
-        earlier = Q(**same, reached_at__isnull=False) | Q(**same, reached_at__isnull=True, code__lt=row.code)
-    else:
-        earlier = Q(**same, reached_at__lt=row.reached_at) | Q(**same, reached_at=row.reached_at, code__lt=row.code)
-    better = Q(eligible=row.eligible, score__gt=row.score) | earlier
-    return better | Q(eligible=True) if not row.eligible else better
-
-
 def _shared_rank(board, score) -> int:
     return board.filter(eligible=True, score__gt=score).count() + 1
 
@@ -392,25 +381,49 @@ class Place:
     competitors: int
 
 
+# A competitor's place in one statement: its row, then one pass over its board's index range (index-only:
+# every column it reads is in the index) counting the rows ahead in the board's order, the eligible with a
+# higher score, and all; and whether the campaign's tallies are fresh.
+_PLACE_SQL = """
+    SELECT me.eligible,
+           (SELECT COUNT(t.code) FILTER (WHERE
+                (t.eligible AND NOT me.eligible)
+                OR (t.eligible = me.eligible AND t.score > me.score)
+                OR (t.eligible = me.eligible AND t.score = me.score AND (
+                    (me.reached_at IS NULL AND (t.reached_at IS NOT NULL OR t.code < me.code))
+                    OR (t.reached_at < me.reached_at)
+                    OR (t.reached_at = me.reached_at AND t.code < me.code)))
+            ) FROM {tally} t WHERE {board}),
+           (SELECT COUNT(t.code) FILTER (WHERE t.eligible AND t.score > me.score) FROM {tally} t WHERE {board}),
+           (SELECT COUNT(*) FROM {tally} t WHERE {board}),
+           (SELECT s.stale FROM {state} s WHERE s.campaign_id = %(campaign)s)
+    FROM {tally} me
+    WHERE me.rule_id = %(rule)s AND me.phase_id = %(phase)s AND me.competitor_id = %(competitor)s AND {mine}
+"""
+
+
 def tally_place(*, rule: AwardRule, phase: Phase, cluster_id: int | None, competitor_id: int) -> Place | None:
     """A competitor's place on a provisional board: the rows ahead of it, and
     the board's size. None when the competitor is not on this board."""
-    board = _board(rule, phase, cluster_id)
-    row = board.filter(competitor_id=competitor_id).first()
-    if row is None:
-        return None
-    # One pass over the board's index range (index-only: every column counted is in the index): the rows
-    # ahead, the higher scores among the eligible, the size.
-    counts = board.aggregate(
-        ahead=Count("code", filter=_ahead_in_order(row)),
-        higher=Count("code", filter=Q(eligible=True, score__gt=row.score)),
-        size=Count("*"),
+    in_cluster = "{alias}.cluster_id IS NULL" if cluster_id is None else "{alias}.cluster_id = %(cluster)s"
+    board = "t.rule_id = %(rule)s AND t.phase_id = %(phase)s AND " + in_cluster.format(alias="t")
+    sql = _PLACE_SQL.format(
+        tally=Tally._meta.db_table, state=TallyState._meta.db_table, board=board, mine=in_cluster.format(alias="me")
     )
-    position = counts["ahead"] + 1
+    params = {"rule": rule.pk, "phase": phase.pk, "competitor": competitor_id, "cluster": cluster_id}
+    params["campaign"] = rule.campaign_id
+    found = _fetch(sql, params)
+    if not found or found[0][4] is None or bool(found[0][4]):
+        tally_ensure(rule.campaign_id)  # stale, never built, or not on the board: counted again once built
+        found = _fetch(sql, params)
+    if not found:
+        return None
+    eligible, ahead, higher, size, _stale = found[0]
+    position = ahead + 1
     rank = None
-    if row.eligible:
-        rank = counts["higher"] + 1 if rule.tie_policy == AwardRule.TiePolicy.SHARE else position
-    return Place(position, rank, row.eligible, counts["size"])
+    if eligible:
+        rank = higher + 1 if rule.tie_policy == AwardRule.TiePolicy.SHARE else position
+    return Place(position, rank, bool(eligible), size)
 
 
 def tally_board_size(*, rule: AwardRule, phase: Phase, cluster_id: int | None) -> int:
