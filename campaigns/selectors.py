@@ -10,14 +10,25 @@ from django.db.models import Q
 from campaigns.models import Campaign, Cluster, Phase
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
 
+# Levels read per query when climbing a tree of localities or units: every tree of the country is shallower.
+_CLIMB = 6
+
 
 def _ancestor_ids(model, start_id: int | None) -> list[int]:
-    """The id and every ancestor id of a locality or unit (a few levels: one query per level)."""
+    """The id and every ancestor id of a locality or unit, ``_CLIMB`` levels a query."""
+    paths = ["__".join(["parent"] * level) + "_id" for level in range(1, _CLIMB)]
     ids: list[int] = []
-    current = start_id
-    while current is not None and current not in ids:
-        ids.append(current)
-        current = model.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    node = start_id
+    while node is not None and node not in ids:
+        ids.append(node)
+        chain = model.objects.filter(pk=node).values_list(*paths).first() or ()
+        node = None
+        for above in chain:
+            if above is None or above in ids:
+                return ids
+            ids.append(above)
+        if chain:  # every level read is there: climb on from the highest
+            node = ids.pop()
     return ids
 
 
