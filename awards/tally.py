@@ -381,24 +381,25 @@ class Place:
     competitors: int
 
 
-# A competitor's place in one statement: its row, then one pass over its board's index range (index-only:
-# every column it reads is in the index) counting the rows ahead in the board's order, the eligible with a
+# A competitor's place in one statement: its row joined to one pass over its board's index range (index-only:
+# every column it reads is in the index), counting the rows ahead in the board's order, the eligible with a
 # higher score, and all; and whether the campaign's tallies are fresh.
 _PLACE_SQL = """
     SELECT me.eligible,
-           (SELECT COUNT(t.code) FILTER (WHERE
+           COUNT(t.code) FILTER (WHERE
                 (t.eligible AND NOT me.eligible)
                 OR (t.eligible = me.eligible AND t.score > me.score)
                 OR (t.eligible = me.eligible AND t.score = me.score AND (
                     (me.reached_at IS NULL AND (t.reached_at IS NOT NULL OR t.code < me.code))
                     OR (t.reached_at < me.reached_at)
-                    OR (t.reached_at = me.reached_at AND t.code < me.code)))
-            ) FROM {tally} t WHERE {board}),
-           (SELECT COUNT(t.code) FILTER (WHERE t.eligible AND t.score > me.score) FROM {tally} t WHERE {board}),
-           (SELECT COUNT(*) FROM {tally} t WHERE {board}),
+                    OR (t.reached_at = me.reached_at AND t.code < me.code)))),
+           COUNT(t.code) FILTER (WHERE t.eligible AND t.score > me.score),
+           COUNT(t.code),
            (SELECT s.stale FROM {state} s WHERE s.campaign_id = %(campaign)s)
     FROM {tally} me
+    JOIN {tally} t ON {board}
     WHERE me.rule_id = %(rule)s AND me.phase_id = %(phase)s AND me.competitor_id = %(competitor)s AND {mine}
+    GROUP BY me.eligible, me.score, me.reached_at, me.code
 """
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from awards.models import Finalization, Tally, TallyState
+from awards.scoring import rule_applies, rule_clusters, standings
 from awards.selectors import agent_standing, leaderboard_page
 from awards.tally import tally_differences, tally_place
 from awards.tasks import finalize_phase
@@ -174,6 +175,27 @@ class Writer:
     SETUP_WRITES = ("move", "team_change")
 
 
+def assert_places_match_the_recount(campaign):
+    """Every competitor's place read from the tally (rows ahead, under the tie
+    policy) is the one the recount's window functions give, on every board."""
+    for rule in AwardRule.objects.filter(campaign=campaign).select_related("campaign", "cluster"):
+        for phase in campaign.phases.all():
+            if not rule_applies(rule, phase):
+                continue
+            for cluster in rule_clusters(rule):
+                for row in standings(rule=rule, phase=phase, cluster=cluster):
+                    place = tally_place(
+                        rule=rule,
+                        phase=phase,
+                        cluster_id=cluster.pk if cluster else None,
+                        competitor_id=row.competitor_id,
+                    )
+                    assert (place.position, place.rank, place.eligible) == (row.position, row.rank, row.eligible), (
+                        rule.code,
+                        row.code,
+                    )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_tally_equals_the_recount_after_every_write(league, seed):
     campaign = league["campaign"]
@@ -188,6 +210,7 @@ def test_the_tally_equals_the_recount_after_every_write(league, seed):
             assert TallyState.objects.get(campaign=campaign).stale is False, action
         differences = tally_differences(campaign_id=campaign.pk)
         assert differences == [], f"step {step} ({action}): " + "; ".join(map(str, differences))
+        assert_places_match_the_recount(campaign)
     assert Tally.objects.filter(rule__campaign=campaign).exists()
     assert Enrollment.objects.filter(counted=True).count() >= 3
 
