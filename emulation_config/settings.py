@@ -9,8 +9,10 @@ embedded default: a SQLite file in the project and Celery tasks run eagerly.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from emulation_config.env import (
@@ -46,7 +48,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "core",
+    "accounts",
     "collectors",
     "campaigns",
     "enrollments",
@@ -57,14 +62,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login it locked out into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emulation_config.urls"
@@ -157,13 +166,58 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Authentication ---------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Refuses a username locked out from the client's address before any password is compared.
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Hears every password change: revokes the user's API tokens, clears an initial password's mark.
+    {"NAME": "accounts.validators.PasswordChangeHook"},
 ]
 LOGIN_URL = "admin:login"
+
+# The client's address (accounts.addresses): how many proxies in front of the app append to
+# X-Forwarded-For. 0 ignores the header; behind one proxy (nginx, a load balancer) set 1.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+
+# Login lockout (django-axes), for the pages' login, the admin's and the API token alike:
+# LOGIN_FAILURE_LIMIT failures of one username from one address, each within
+# LOGIN_LOCKOUT_MINUTES of the last, lock that username out from that address for
+# LOGIN_LOCKOUT_MINUTES after the last one. A success clears the count; the admin's
+# "Access attempts" list unlocks (delete the row), as does `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused without being counted, so the lockout ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures and lockouts are logged as warnings; no banner at every start.
+AXES_VERBOSE = False
+
+# --- Content-Security-Policy (django-csp) -----------------------------------
+# Scripts, styles, fonts and images come from the site itself (Chart.js and Swagger UI
+# are served locally); no inline script, style attribute or event handler runs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -213,9 +267,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "core.parsers.BoundedMultiPartParser",
     ],
+    # DRF's token and session authentication, refusing a password that must be changed.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.TokenAuthentication",
+        "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -224,6 +279,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "10/minute")},
+    # Throttles count per client address (accounts.addresses): X-Forwarded-For only behind trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thi đua BHXH API",
@@ -241,4 +298,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes tells of every login at INFO; failures and lockouts are its warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,23 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import views as accounts_views
+from accounts.api import TokenView
+from reports.pages.common import vietnamese_unless_chosen
 
 admin.site.site_header = _("Emulation campaigns — Vietnam Social Security")
 admin.site.site_title = _("Emulation campaigns")
 admin.site.index_title = _("Campaign administration")
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token. Throttled per client address."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-    # ObtainAuthToken names its own parsers: the bounded ones (core.parsers) apply here too.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 api_v1 = [
@@ -28,12 +20,28 @@ api_v1 = [
     path("", include("core.api_urls")),
 ]
 
+# Changing one's password (an initial one must be, DESIGN §13); a page, so in the pages' language.
+accounts_pages = [
+    path(
+        "password/change/",
+        vietnamese_unless_chosen(accounts_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        vietnamese_unless_chosen(accounts_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+]
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, as the Content-Security-Policy asks.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("", include((accounts_pages, "accounts"))),
     # The web pages (login, campaigns, leaderboards, agents) at the site root.
     path("", include("reports.urls")),
 ]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection
@@ -15,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from accounts.models import PasswordState
+from accounts.services import password_mark_initial
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from campaigns.models import (
     AwardRule,
@@ -60,7 +63,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["core", "collectors", "campaigns", "enrollments", "awards"]
+PROJECT_APPS = ["core", "accounts", "collectors", "campaigns", "enrollments", "awards"]
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 HISTORY_MODELS = [PhaseTransition, EnrollmentTransition]
 
@@ -110,6 +113,8 @@ def one_of_each(superuser):
         CoveragePeriodFactory(participant=enrollment.participant),
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
         Token.objects.create(user=superuser),
+        password_mark_initial(user=agent.user),
+        *_login_records(),
         ExportJob.objects.create(
             kind="progress",
             params={"campaign": campaign.code, "phase": None},
@@ -127,6 +132,16 @@ def one_of_each(superuser):
         Tally.objects.create(rule=rule, phase=phase, competitor_id=agent.pk, code=agent.code, name=agent.full_name)
     )
     return {"campaign": campaign, "phase": phase, "rule": rule, "enrollment": enrollment, "rows": rows}
+
+
+def _login_records() -> list:
+    """A lockout's attempt, a logged failure and a login, as django-axes records them."""
+    seen = {"ip_address": "203.0.113.7", "user_agent": "Chrome", "http_accept": "*/*", "path_info": "/login/"}
+    return [
+        AccessAttempt.objects.create(username="e1", get_data="", post_data="", failures_since_start=5, **seen),
+        AccessFailureLog.objects.create(username="e1", locked_out=True, **seen),
+        AccessLog.objects.create(username="e1", session_hash="0" * 64, **seen),
+    ]
 
 
 def _results(phase, rule, agent, user) -> list:
@@ -569,6 +584,7 @@ def _plan_target():
 
 
 ROW_MAKERS: dict[type, Callable[[int], None]] = {
+    PasswordState: _rows(lambda: password_mark_initial(user=UserFactory())),
     Locality: _rows(DistrictFactory),
     Unit: _rows(lambda: UnitFactory(parent=UnitFactory(), locality=DistrictFactory())),
     ServiceOrganization: _rows(lambda: ServiceOrganizationFactory(locality=DistrictFactory())),

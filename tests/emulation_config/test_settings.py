@@ -43,6 +43,8 @@ SETTINGS_VARIABLES = (
     "DJANGO_SETTINGS_MODULE",
     "JSON_MAX_DEPTH",
     "LOG_LEVEL",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_MINUTES",
     "REDIS_URL",
     "SECRET_KEY",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
@@ -53,6 +55,7 @@ SETTINGS_VARIABLES = (
     "SPREADSHEET_MAX_ROWS",
     "TIME_ZONE",
     "TOKEN_THROTTLE_RATE",
+    "TRUSTED_PROXIES",
     "UPLOAD_MAX_SIZE",
 )
 
@@ -312,6 +315,10 @@ def test_django_starts_with_no_variable_set():
         ("SPREADSHEET_MAX_ROWS", "0"),
         ("SPREADSHEET_MAX_COLUMNS", "many"),
         ("JSON_MAX_DEPTH", "1"),
+        ("TRUSTED_PROXIES", "-1"),
+        ("TRUSTED_PROXIES", "one"),
+        ("LOGIN_FAILURE_LIMIT", "0"),
+        ("LOGIN_LOCKOUT_MINUTES", "0"),
     ],
 )
 def test_django_refuses_to_start_with_a_bad_value_naming_the_variable(variable, value):
@@ -351,6 +358,22 @@ def test_input_bounds_have_defaults_and_come_from_the_environment():
     )
     assert changed.returncode == 0, changed.stderr
     assert changed.stdout.splitlines()[:4] == [str(25 * 1024 * 1024), "500000", "50", "16"]
+
+
+def test_logins_have_defaults_and_come_from_the_environment():
+    logins = printing(
+        "settings.TRUSTED_PROXIES",
+        "settings.REST_FRAMEWORK['NUM_PROXIES']",
+        "settings.AXES_FAILURE_LIMIT",
+        "int(settings.AXES_COOLOFF_TIME.total_seconds())",
+        "settings.AXES_CLIENT_IP_CALLABLE",
+    )
+    defaults = run_python(logins)
+    assert defaults.returncode == 0, defaults.stderr
+    assert defaults.stdout.splitlines() == ["0", "0", "5", "900", "accounts.addresses.client_address"]
+    changed = run_python(logins, TRUSTED_PROXIES="1", LOGIN_FAILURE_LIMIT="10", LOGIN_LOCKOUT_MINUTES="60")
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.splitlines()[:4] == ["1", "1", "10", "3600"]
 
 
 def test_celery_runs_tasks_eagerly_without_redis():
