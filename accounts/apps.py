@@ -10,3 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the schema extension (drf-spectacular finds extensions by import).
         from accounts import schema  # noqa: F401
+        from accounts.services import password_mark_initial
+        from collectors.signals import initial_password_given
+
+        # A password an import made for someone is initial: they choose their own at first login.
+        initial_password_given.connect(
+            lambda sender, user, **kwargs: password_mark_initial(user=user), weak=False, dispatch_uid="accounts.initial"
+        )

@@ -1,6 +1,7 @@
 """Admin pages for the results: finalizations, final standings, awards and
 nominations. Standings and awards are written by finalizing, never by hand;
-awards move only through the workflow actions."""
+awards move only through the workflow actions. Every page shows the results of
+the campaigns within the user's reach (``core.admin_helpers.ReachAdminMixin``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
 from campaigns.models import Campaign, Phase
 from core.admin_helpers import (
     PhaseListFilter,
+    ReachAdminMixin,
     ReadOnlyAdminMixin,
     ReadOnlyHistoryAdmin,
     ReadOnlyHistoryInline,
@@ -29,7 +31,7 @@ from core.admin_helpers import (
 from core.workbooks import workbook_response
 
 
-class ReadOnlyResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnlyResultAdmin(ReachAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Results computed by finalizing: readable, never edited by hand."""
 
 
@@ -127,7 +129,7 @@ class AwardTransitionInline(ReadOnlyHistoryInline):
     readonly_fields = fields
 
 
-class NominationInline(admin.TabularInline):
+class NominationInline(ReachAdminMixin, admin.TabularInline):
     model = Nomination
     fk_name = "award"
     fields = ["full_name", "job_title", "organization", "agent", "distinction", "amount", "status"]
@@ -137,7 +139,7 @@ class NominationInline(admin.TabularInline):
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
     list_display = [
         "competitor_code",
         "competitor_name",
@@ -216,7 +218,7 @@ class AwardTransitionAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(ReachAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "job_title", "organization", "award", "outside_sector", "amount", "status"]
     list_filter = ["status", "outside_sector", "campaign"]
     list_select_related = ["award__tier", "campaign"]

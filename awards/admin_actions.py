@@ -1,9 +1,11 @@
 """Admin actions for the phase lifecycle and the awards workflow.
 
-Each goes through the services (row locks, state checks, history rows); an
-action that needs more than a click (a reason, minutes, a decision number)
-asks for it on an intermediate page first. Finalizing is queued as a Celery
-task once the request's transaction commits.
+Each goes through the services (row locks, state checks, history rows) with
+the user's reach (``core.reach``): the selection comes from the admin's
+reach-scoped list, and the services check it again. An action that needs more
+than a click (a reason, minutes, a decision number) asks for it on an
+intermediate page first. Finalizing is queued as a Celery task once the
+request's transaction commits.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from awards.services import (
 from campaigns.services import phase_close
 from core.admin_actions import ReasonForm, apply_each, ask_then_apply
 from core.errors import InvalidTransition
+from core.reach import OutOfReach, reach_of
 
 
 class MinutesForm(forms.Form):
@@ -36,19 +39,23 @@ class DecisionForm(forms.Form):
     decision_date = forms.DateField(label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+REFUSED = (InvalidTransition, OutOfReach)
+
+
 def _apply(modeladmin, request, queryset, act: Callable[[object], object]) -> None:
-    apply_each(modeladmin, request, queryset, act, refused=(InvalidTransition,))
+    apply_each(modeladmin, request, queryset, act, refused=REFUSED)
 
 
 def _ask(modeladmin, request, queryset, form_class, title, act: Callable[[object, dict], object]):
-    return ask_then_apply(modeladmin, request, queryset, form_class, title, act, refused=(InvalidTransition,))
+    return ask_then_apply(modeladmin, request, queryset, form_class, title, act, refused=REFUSED)
 
 
 # --- Phases -------------------------------------------------------------------------
 
 
 def close_phases(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, lambda phase: phase_close(phase=phase, by=request.user))
+    reach = reach_of(request.user)
+    _apply(modeladmin, request, queryset, lambda phase: phase_close(phase=phase, by=request.user, reach=reach))
 
 
 close_phases.short_description = _("Close the selected phases")
@@ -64,12 +71,13 @@ def _finalizing_queued(count: int) -> str:
 
 
 def finalize_phases(modeladmin, request, queryset):
+    reach = reach_of(request.user)
     apply_each(
         modeladmin,
         request,
         queryset,
-        lambda phase: phase_finalize_request(phase=phase, by=request.user),
-        refused=(InvalidTransition,),
+        lambda phase: phase_finalize_request(phase=phase, by=request.user, reach=reach),
+        refused=REFUSED,
         done=_finalizing_queued,
     )
 
@@ -85,7 +93,9 @@ def reopen_phases(modeladmin, request, queryset):
         queryset,
         ReasonForm,
         _("Reopen phases"),
-        lambda phase, data: phase_reopen(phase=phase, by=request.user, reason=data["reason"]),
+        lambda phase, data: phase_reopen(
+            phase=phase, by=request.user, reason=data["reason"], reach=reach_of(request.user)
+        ),
     )
 
 
@@ -105,7 +115,9 @@ def review_awards(modeladmin, request, queryset):
         queryset,
         MinutesForm,
         _("Council review"),
-        lambda award, data: award_review(award=award, by=request.user, minutes=data["minutes"]),
+        lambda award, data: award_review(
+            award=award, by=request.user, minutes=data["minutes"], reach=reach_of(request.user)
+        ),
     )
 
 
@@ -120,7 +132,7 @@ def approve_awards(modeladmin, request, queryset):
         queryset,
         DecisionForm,
         _("Director's decision"),
-        lambda award, data: award_approve(award=award, by=request.user, **data),
+        lambda award, data: award_approve(award=award, by=request.user, reach=reach_of(request.user), **data),
     )
 
 
@@ -135,7 +147,9 @@ def reject_awards(modeladmin, request, queryset):
         queryset,
         ReasonForm,
         _("Reject awards"),
-        lambda award, data: award_reject(award=award, by=request.user, reason=data["reason"]),
+        lambda award, data: award_reject(
+            award=award, by=request.user, reason=data["reason"], reach=reach_of(request.user)
+        ),
     )
 
 
@@ -150,7 +164,9 @@ def revoke_awards(modeladmin, request, queryset):
         queryset,
         ReasonForm,
         _("Revoke awards"),
-        lambda award, data: award_revoke(award=award, by=request.user, reason=data["reason"]),
+        lambda award, data: award_revoke(
+            award=award, by=request.user, reason=data["reason"], reach=reach_of(request.user)
+        ),
     )
 
 

@@ -1,8 +1,10 @@
 """The export jobs of the awards app: a phase's ranking and an award list.
 
 Registered from ``AwardsConfig.ready()``. Who reads the boards through the API
-reads them in the workbook: staff every cluster's sheet, an agent or an
-organization's manager their own clusters' only.
+reads them in the workbook: staff every cluster's sheet of the campaigns within
+their reach, an agent or an organization's manager their own clusters' only.
+Staff download the award lists of the campaigns within their reach. Both are
+checked when the job is asked for and again when it runs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from awards.workbooks import award_list_filename, ranking_filename, write_award_
 from campaigns.exports import CampaignField, PhaseField, same_campaign
 from campaigns.models import AwardRule
 from core.exports import ExportKind, register_export_kind
+from core.reach import reach_allows, reach_filter, reach_of
 
 # --- The ranking ------------------------------------------------------------------------------
 
@@ -112,6 +115,10 @@ class AwardsParams(forms.Form):
 def _check_awards(user, form: AwardsParams) -> None:
     if not (user.is_authenticated and user.has_perm("awards.view_award")):
         raise PermissionDenied(_("Only staff who may view awards download award lists."))
+    reach = reach_of(user)
+    chosen = [form.cleaned_data["phase"], form.cleaned_data["campaign"]]
+    if any(item is not None and not reach_allows(item, reach) for item in chosen):
+        raise PermissionDenied(_("This campaign belongs to another office."))
 
 
 def _write_awards(output, form: AwardsParams, user) -> int:
@@ -119,7 +126,8 @@ def _write_awards(output, form: AwardsParams, user) -> int:
         output,
         phase=form.cleaned_data["phase"],
         campaign=form.cleaned_data["campaign"],
-        statuses=list(form.cleaned_data["statuses"]) or None,
+        statuses=list(form.cleaned_data["statuses"]) or list(Award.ACTIVE),
+        awards=reach_filter(Award.objects.all(), reach_of(user)),
     )
 
 

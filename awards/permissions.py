@@ -1,11 +1,12 @@
 """Who may read a campaign's leaderboards, and the staff permissions of the
 phase and award workflows.
 
-Leaderboards (DESIGN §1, §7): staff who may view phases read every board;
-the managers of a service organization read the boards their organization's
-agents compete on; an agent taking part in the campaign reads the board of
-their own cluster. Competitors' codes and names are public within a
-campaign; enrollment details never appear on a board.
+Leaderboards (DESIGN §1, §7, §10): staff who may view phases read every
+board of the campaigns within their reach (``core.reach``: their unit and the
+units below it); the managers of a service organization read the boards their
+organization's agents compete on; an agent taking part in the campaign reads
+the board of their own cluster. Competitors' codes and names are public within
+a campaign; enrollment details never appear on a board.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from campaigns.membership import campaign_members_sql
 from campaigns.models import Campaign
 from campaigns.selectors import agent_participations
 from collectors.models import Agent
+from collectors.selectors import user_reach
+from core.reach import reach_allows
 from enrollments.selectors import agent_of
 
 # Campaigns whose boards agents and organization managers may read: a draft is for staff only.
@@ -49,7 +52,7 @@ def leaderboard_access(user, campaign: Campaign) -> LeaderboardAccess | None:
     """What ``user`` may read of ``campaign``'s leaderboards; None: nothing."""
     if not user.is_authenticated:
         return None
-    if user.has_perm("campaigns.view_phase"):
+    if staff_reads(user, campaign):
         return LeaderboardAccess(everything=True)
     if campaign.status not in PUBLISHED:
         return None
@@ -63,6 +66,11 @@ def leaderboard_access(user, campaign: Campaign) -> LeaderboardAccess | None:
     if not clusters:
         return None
     return LeaderboardAccess(clusters=frozenset(clusters), agent_id=agent.pk if agent is not None else None)
+
+
+def staff_reads(user, campaign: Campaign) -> bool:
+    """Staff who may view phases read every board and number of a campaign within their reach."""
+    return user.has_perm("campaigns.view_phase") and reach_allows(campaign, user_reach(user))
 
 
 def managed_clusters(user, campaign: Campaign) -> set[int | None]:

@@ -27,7 +27,7 @@ from django.db.models import BigIntegerField, Count, F, Min, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from awards.models import Award, Finalization, Nomination, Standing
+from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from awards.scoring import (
     Boards,
     CompetitorStanding,
@@ -38,9 +38,19 @@ from awards.scoring import (
 from awards.tally import tally_board_size, tally_page, tally_place, tally_stream
 from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota, Team
 from collectors.models import Agent, Unit
+from core.reach import register_reach_path
 
 # Rows read per round trip when a whole board is streamed.
 STREAM_BATCH = 2000
+
+# Results belong to their campaign's organizer (core.reach, DESIGN §10).
+register_reach_path(Finalization, "phase__campaign__organizer")
+register_reach_path(Standing, "finalization__phase__campaign__organizer")
+register_reach_path(Award, "phase__campaign__organizer")
+register_reach_path(AwardTransition, "award__phase__campaign__organizer")
+register_reach_path(Nomination, "campaign__organizer")
+register_reach_path(Tally, "phase__campaign__organizer")
+register_reach_path(TallyState, "campaign__organizer")
 
 
 def phase_rules(phase: Phase) -> list[AwardRule]:

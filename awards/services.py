@@ -5,11 +5,15 @@ with a reason, to closed; before any award is approved) → finalized again as a
 new version. Award: proposed → reviewed (council) → approved (director) |
 rejected; approved → revoked. Every change locks the row it changes, checks the
 state it starts from, and is recorded with who, when and why; so running any of
-them twice, or two at once, changes things once.
+them twice, or two at once, changes things once. A change made for a staff
+member takes their reach (``core.reach``) and refuses a phase or an award of a
+campaign outside it; finalizing asked for by a staff member checks their reach
+again when the task runs.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,9 +31,13 @@ from awards.scoring import Boards, rule_applies, standings_sql
 from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PrizeTier, Team
 from campaigns.services import phase_move
 from collectors.models import Unit
+from collectors.selectors import user_reach
 from core.errors import InvalidTransition
+from core.reach import Reach, reach_allows, require_reach
 from enrollments.contributions import ParameterTable
 from enrollments.models import Parameter
+
+logger = logging.getLogger(__name__)
 
 # Salary-based prizes are rounded up to the next 10,000 VND (Decree 152/2025 style).
 SALARY_ROUNDING = 10_000
@@ -52,13 +60,14 @@ def phases_due_for_finalizing(*, now: datetime | None = None) -> list[int]:
     return due
 
 
-def phase_reopen(*, phase: Phase, by, reason: str) -> Phase:
+def phase_reopen(*, phase: Phase, by, reason: str, reach: Reach | None = None) -> Phase:
     """Reopen a finalized phase before any of its awards is approved; its
     awards are superseded and finalizing again makes a new version."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the phase is reopened.")})
     with transaction.atomic():
-        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        locked = Phase.objects.select_for_update().select_related("campaign").get(pk=phase.pk)
+        require_reach(locked, reach)
         if locked.status != Phase.Status.FINALIZED:
             raise InvalidTransition(_("Only a finalized phase can be reopened."))
         decided = Award.objects.filter(phase=locked, status__in=[Award.Status.APPROVED, Award.Status.REVOKED])
@@ -179,14 +188,15 @@ def _require_closed(phase: Phase) -> None:
         )
 
 
-def phase_finalize_request(*, phase: Phase, by=None) -> Phase:
+def phase_finalize_request(*, phase: Phase, by=None, reach: Reach | None = None) -> Phase:
     """Queue finalizing a closed phase (a Celery task, sent once the caller's
     transaction commits). Refused for a phase already finalized (reopen it first)
-    or not closed yet. Returns the locked phase."""
+    or not closed yet, or outside ``reach``. Returns the locked phase."""
     from awards.tasks import finalize_phase  # the task module imports these services
 
     with transaction.atomic():
-        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        locked = Phase.objects.select_for_update().select_related("campaign").get(pk=phase.pk)
+        require_reach(locked, reach)
         if locked.status == Phase.Status.FINALIZED:
             raise InvalidTransition(
                 _("%(phase)s is already finalized; reopen it first to finalize again.") % {"phase": locked.name}
@@ -201,7 +211,9 @@ def phase_finalize(
     *, phase_id: int, by=None, trigger: str = Finalization.Trigger.STAFF, now: datetime | None = None
 ) -> Finalization | None:
     """Compute a closed phase's final standings and propose its awards, as the
-    next version. Idempotent: a phase already finalized is left as it is (None)."""
+    next version. Idempotent: a phase already finalized is left as it is (None).
+    Asked for by a staff member (``by``), it does nothing either (None) when the
+    phase is no longer within their reach: their unit may have changed since."""
     now = now or timezone.now()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -211,6 +223,9 @@ def phase_finalize(
         # FOR NO KEY UPDATE: a writer inserting a tally row of this phase (a key-share lock) is not held up.
         phase = Phase.objects.select_for_update(no_key=True).select_related("campaign").filter(pk=phase_id).first()
         if phase is None or phase.status == Phase.Status.FINALIZED:
+            return None
+        if by is not None and not reach_allows(phase, user_reach(by)):
+            logger.warning("Finalizing phase %s asked for by %s refused: out of their reach", phase.pk, by.pk)
             return None
         _require_closed(phase)
         previous = Finalization.objects.filter(phase=phase, current=True).first()
@@ -298,26 +313,29 @@ def _move_award(award: Award, to_status: str, *, by=None, reason: str = "", refe
     return award
 
 
-def _locked(award: Award) -> Award:
-    return (
+def _locked(award: Award, reach: Reach | None = None) -> Award:
+    """The award, locked, with its tier, phase and campaign; ``OutOfReach`` outside ``reach``."""
+    locked = (
         Award.objects.select_for_update(of=("self",))
         .select_related("tier", "phase__campaign")
         .order_by()
         .get(pk=award.pk)
     )
+    require_reach(locked, reach)
+    return locked
 
 
-def award_review(*, award: Award, by, minutes: str, reason: str = "") -> Award:
+def award_review(*, award: Award, by, minutes: str, reason: str = "", reach: Reach | None = None) -> Award:
     """The council has reviewed the proposal (minutes reference required)."""
     if not minutes.strip():
         raise ValidationError({"council_reference": _("Give the reference of the council's minutes.")})
     with transaction.atomic():
-        locked = _locked(award)
+        locked = _locked(award, reach)
         locked.council_reference = minutes.strip()
         return _move_award(locked, Award.Status.REVIEWED, by=by, reason=reason, reference=minutes.strip())
 
 
-def award_approve(*, award: Award, by, decision_number: str, decision_date: date) -> Award:
+def award_approve(*, award: Award, by, decision_number: str, decision_date: date, reach: Reach | None = None) -> Award:
     """The director's decision. A salary-based amount is recomputed with the
     base salary in force on the decision date; nominations under the award are
     approved by the same decision."""
@@ -329,7 +347,7 @@ def award_approve(*, award: Award, by, decision_number: str, decision_date: date
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = _locked(award)
+        locked = _locked(award, reach)
         if locked.status == Award.Status.REVIEWED and locked.phase.status != Phase.Status.FINALIZED:
             raise InvalidTransition(_("The phase was reopened: finalize it again first."))
         locked.decision_number = decision_number.strip()
@@ -344,11 +362,11 @@ def award_approve(*, award: Award, by, decision_number: str, decision_date: date
         return moved
 
 
-def award_reject(*, award: Award, by, reason: str) -> Award:
+def award_reject(*, award: Award, by, reason: str, reach: Reach | None = None) -> Award:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the award is rejected.")})
     with transaction.atomic():
-        locked = _locked(award)
+        locked = _locked(award, reach)
         moved = _move_award(locked, Award.Status.REJECTED, by=by, reason=reason)
         Nomination.objects.filter(award=moved, status=Nomination.Status.PROPOSED).update(
             status=Nomination.Status.REJECTED
@@ -356,11 +374,11 @@ def award_reject(*, award: Award, by, reason: str) -> Award:
         return moved
 
 
-def award_revoke(*, award: Award, by, reason: str) -> Award:
+def award_revoke(*, award: Award, by, reason: str, reach: Reach | None = None) -> Award:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the award is revoked.")})
     with transaction.atomic():
-        return _move_award(_locked(award), Award.Status.REVOKED, by=by, reason=reason)
+        return _move_award(_locked(award, reach), Award.Status.REVOKED, by=by, reason=reason)
 
 
 # --- Nominations ----------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Admin for campaigns and their rules: phases, clusters, teams, quotas, plan
 targets, indicators, award rules and prize tiers.
 
+Every page is scoped to the offices the user reaches: a campaign belongs to its
+organizer, and its rules to the campaign (``core.admin_helpers.ReachAdminMixin``).
+
 The campaign page carries the whole set-up as inlines. Prize tiers are edited on
 each award rule's own page (the campaign page shows a read-only summary and a
 link): nesting formsets two levels deep would need a third-party admin that
@@ -42,6 +45,7 @@ from core.admin_helpers import (
     FixedQueryAdminMixin,
     PhaseListFilter,
     PreloadedAutocompleteForm,
+    ReachAdminMixin,
     ReadOnlyHistoryAdmin,
     ReadOnlyHistoryInline,
     local_datetime,
@@ -134,7 +138,7 @@ class CampaignForm(PreloadedAutocompleteForm):
 # --- Inlines on the campaign page ----------------------------------------------
 
 
-class CampaignInlineMixin(FixedQueryAdminMixin):
+class CampaignInlineMixin(ReachAdminMixin, FixedQueryAdminMixin):
     """An inline of the campaign page: phase, cluster and team choices are the
     campaign's own (none yet while the campaign is being added)."""
 
@@ -250,7 +254,7 @@ class AwardRuleInline(CampaignInlineMixin, admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(CampaignDefinitionAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(CampaignDefinitionAdminMixin, ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     form = CampaignForm
     list_display = ["code", "name", "organizer", "products_display", "status", "phase_count", "created"]
     list_filter = ["status"]
@@ -311,7 +315,7 @@ class PhaseTransitionInline(ReadOnlyHistoryInline):
 
 
 @admin.register(Phase)
-class PhaseAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class PhaseAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     """Phases. Their lifecycle actions and ranking workbooks are added by the awards
     app's admin (``awards.admin.PhaseAdmin``), which registers this class's subclass."""
 
@@ -348,7 +352,7 @@ class PhaseTransitionAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class TeamAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "campaign", "locality", "unit", "member_count"]
     list_filter = ["campaign"]
     list_select_related = ["campaign", "locality", "unit"]
@@ -365,7 +369,7 @@ class TeamAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class ClusterAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     list_display = ["name", "number", "campaign", "members"]
     list_filter = ["campaign"]
     list_select_related = ["campaign"]
@@ -389,7 +393,7 @@ class ClusterAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
 # --- Quotas and plan targets --------------------------------------------------------
 
 
-class CampaignRowAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class CampaignRowAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     """A row that belongs to a campaign: its phase, cluster and team choices are
     that campaign's once the row exists."""
 
@@ -428,7 +432,7 @@ class PlanTargetAdmin(CampaignRowAdmin):
 # --- Indicators for collectives ------------------------------------------------------
 
 
-class IndicatorChildInline(FixedQueryAdminMixin, admin.TabularInline):
+class IndicatorChildInline(ReachAdminMixin, FixedQueryAdminMixin, admin.TabularInline):
     extra = 0
     autocomplete_fields = ["unit"]
 
@@ -479,7 +483,7 @@ class IndicatorAdmin(CampaignRowAdmin):
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class IndicatorTargetAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     list_display = ["indicator", "unit", "target"]
     list_filter = ["indicator__campaign"]
     list_select_related = ["indicator", "unit"]
@@ -499,7 +503,7 @@ INDICATOR_VALUES_IMPORT = ExcelImport(
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+class IndicatorValueAdmin(ReachAdminMixin, ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     excel_imports = (INDICATOR_VALUES_IMPORT,)
     list_display = ["indicator", "unit", "phase", "value", "recorded", "recorded_by"]
     list_filter = ["indicator__campaign", ("phase", PhaseListFilter)]
@@ -525,7 +529,7 @@ class IndicatorValueAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.Mod
 # --- Award rules and prize tiers ------------------------------------------------------
 
 
-class PrizeTierInline(admin.TabularInline):
+class PrizeTierInline(ReachAdminMixin, admin.TabularInline):
     model = PrizeTier
     extra = 0
     fields = [
@@ -562,7 +566,7 @@ class AwardRuleAdmin(CampaignRowAdmin):
 
 
 @admin.register(PrizeTier)
-class PrizeTierAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class PrizeTierAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     list_display = ["title", "rule", "campaign", "position", "winners", "money", "amount", "coefficient"]
     list_filter = ["rule__campaign", "money"]
     list_select_related = ["rule__campaign"]

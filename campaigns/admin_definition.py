@@ -7,8 +7,10 @@
 
 The mixin adds ``<admin>/campaigns/campaign/import-definition/`` (needs the
 ``campaigns.add_campaign`` permission; replacing an existing campaign also
-needs ``campaigns.change_campaign``), an "Import from YAML" button on the
-change list, and the ``export_definition`` action. The work is done by
+needs ``campaigns.change_campaign``; both stay within the offices the user
+reaches), an "Import from YAML" button on the change list, and the
+``export_definition`` action (on the campaigns the change list shows, which are
+the user's offices'). The work is done by
 ``campaigns.definition``; this module only adapts it to the admin.
 """
 
@@ -28,7 +30,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.definition import DefinitionError, campaign_export, campaign_import, dump_definition, parse_definition
+from campaigns.definition import DefinitionError, campaign_export, dump_definition, parse_definition
+from campaigns.services import campaign_import_within
+from core.reach import reach_of
 
 MAX_DEFINITION_BYTES = 2 * 1024 * 1024
 # What a replace swaps, for the admin history (verbose names, translated when shown).
@@ -98,7 +102,10 @@ class CampaignDefinitionAdminMixin:
                 try:
                     definition = parse_definition(form.cleaned_data["file"])
                     replaced = replace and self._campaign_exists(definition)
-                    campaign = campaign_import(definition=definition, replace=replace)
+                    # Within the user's reach: their offices' campaigns, units and organizations only.
+                    campaign = campaign_import_within(
+                        definition=definition, replace=replace, reach=reach_of(request.user)
+                    )
                 except DefinitionError as exc:
                     errors = exc.errors
                 else:

@@ -4,7 +4,8 @@ Every row names the campaign, the phase, the unit and the indicator by their
 codes. Rows are checked one by one and reported by row number; nothing is
 applied when any row is wrong unless asked to apply the valid rows only. A
 value already recorded for the same unit, indicator and phase is replaced.
-Values of a finalized phase are refused: reopen the phase first.
+Values of a finalized phase are refused: reopen the phase first. A campaign or
+a unit out of the user's reach (``core.reach``) is refused too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Indicator, IndicatorValue, Phase
 from collectors.models import Unit
+from core.reach import Reach, acting_reach, reach_allows
 from core.spreadsheets import Column, ImportReport, Row, a_decimal, read_rows, text, whole_number
 
 INDICATOR_VALUE_COLUMNS = [
@@ -26,7 +28,10 @@ INDICATOR_VALUE_COLUMNS = [
 ]
 
 
-def indicator_values_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
+def indicator_values_import(
+    *, file, by=None, apply_valid: bool = False, preview: bool = False, reach: Reach | None = None
+) -> ImportReport:
+    reach = acting_reach(by=by, reach=reach)
     rows = read_rows(file, INDICATOR_VALUE_COLUMNS)
     wanted = [row for row in rows if not row.errors]
     campaigns = {c.code: c for c in Campaign.objects.filter(code__in={row.values["campaign"] for row in wanted})}
@@ -46,6 +51,9 @@ def indicator_values_import(*, file, by=None, apply_valid: bool = False, preview
         if campaign is None:
             row.errors.append(_("No campaign has the code %(code)s.") % {"code": values["campaign"]})
             continue
+        if not reach_allows(campaign, reach):
+            row.errors.append(_("The campaign %(code)s belongs to another office.") % {"code": campaign.code})
+            continue
         phase = phases.get((campaign.code, values["phase"]))
         indicator = indicators.get((campaign.code, values["indicator"]))
         unit = units.get(values["unit"])
@@ -57,6 +65,8 @@ def indicator_values_import(*, file, by=None, apply_valid: bool = False, preview
             row.errors.append(_("The campaign has no indicator %(code)s.") % {"code": values["indicator"]})
         if unit is None:
             row.errors.append(_("No BHXH unit has the code %(code)s.") % {"code": values["unit"]})
+        elif not reach.allows_unit(unit.pk):
+            row.errors.append(_("The BHXH unit %(code)s is outside the units you work for.") % {"code": unit.code})
         if row.errors:
             continue
         key = (indicator.pk, unit.pk, phase.pk)

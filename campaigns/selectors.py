@@ -7,8 +7,31 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from campaigns.models import Campaign, Cluster, Phase
+from campaigns.models import (
+    AwardRule,
+    Campaign,
+    Cluster,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Phase,
+    PhaseTransition,
+    PlanTarget,
+    PrizeTier,
+    Quota,
+    Team,
+)
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from core.reach import register_reach_path
+
+# A campaign and everything set up under it belong to its organizer (core.reach, DESIGN §10).
+register_reach_path(Campaign, "organizer")
+for _model in (Phase, Team, Cluster, Quota, PlanTarget, Indicator, AwardRule):
+    register_reach_path(_model, "campaign__organizer")
+register_reach_path(PhaseTransition, "phase__campaign__organizer")
+register_reach_path(IndicatorTarget, "indicator__campaign__organizer")
+register_reach_path(IndicatorValue, "indicator__campaign__organizer")
+register_reach_path(PrizeTier, "rule__campaign__organizer")
 
 # Levels read per query when climbing a tree of localities or units: every tree of the country is shallower.
 _CLIMB = 6

@@ -1,10 +1,12 @@
-"""The phase lifecycle's own moves (DESIGN §5 "Phase lifecycle").
+"""The phase lifecycle's own moves (DESIGN §5 "Phase lifecycle"), and importing
+a campaign definition within a user's reach.
 
 scheduled → open → closed, on time by the periodic task or by hand; finalizing
 (closed → finalized) and reopening (finalized → closed) belong to the awards
 app's services, which move the phase through ``phase_move`` too. Every move
 locks the phase, checks it against ``PHASE_MOVES`` and records a
-``PhaseTransition`` with who, when and why.
+``PhaseTransition`` with who, when and why. A move made for a user takes their
+reach (``core.reach``) and refuses a phase outside it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Phase, PhaseTransition
+from campaigns.definition import DefinitionError, campaign_import, normalize_definition
+from campaigns.models import Campaign, Phase, PhaseTransition
+from collectors.models import Agent, ServiceOrganization, Unit
+from collectors.selectors import reach_allows_unit_below
 from core.errors import InvalidTransition
+from core.reach import Reach, reach_allows, reach_filter, require_reach
 
 PHASE_MOVES = {
     Phase.Status.SCHEDULED: {Phase.Status.OPEN, Phase.Status.CLOSED},
@@ -50,17 +56,20 @@ def phase_move(*, phase: Phase, to_status: str, by=None, reason: str = "", now: 
     return phase
 
 
-def phase_open(*, phase: Phase, by=None, reason: str = "") -> Phase:
+def phase_open(*, phase: Phase, by=None, reason: str = "", reach: Reach | None = None) -> Phase:
     with transaction.atomic():
-        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        locked = Phase.objects.select_for_update().select_related("campaign").get(pk=phase.pk)
+        require_reach(locked, reach)
         return phase_move(phase=locked, to_status=Phase.Status.OPEN, by=by, reason=reason)
 
 
-def phase_close(*, phase: Phase, by=None, reason: str = "") -> Phase:
+def phase_close(*, phase: Phase, by=None, reason: str = "", reach: Reach | None = None) -> Phase:
     """Close a phase by hand (early, or when the periodic task has not run yet).
-    A finalized phase is reopened, with a reason, not closed."""
+    A finalized phase is reopened, with a reason, not closed. ``reach``: the
+    acting user's (``core.reach``); a phase outside it is refused (``OutOfReach``)."""
     with transaction.atomic():
-        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        locked = Phase.objects.select_for_update().select_related("campaign").get(pk=phase.pk)
+        require_reach(locked, reach)
         if locked.status == Phase.Status.FINALIZED:
             raise InvalidTransition(_("%(phase)s is finalized: reopen it, with a reason, instead.") % {"phase": locked})
         return phase_move(phase=locked, to_status=Phase.Status.CLOSED, by=by, reason=reason)
@@ -89,3 +98,92 @@ def phases_advance(*, now: datetime | None = None) -> dict[str, list[int]]:
                 phase_move(phase=phase, to_status=Phase.Status.OPEN, reason=_("The phase started."), now=now)
                 moved["opened"].append(phase.pk)
     return moved
+
+
+# --- Campaign definitions ---------------------------------------------------------------------
+
+
+def _unit_state(unit: Unit) -> tuple:
+    return (unit.name, unit.kind, unit.parent_id, unit.locality_id, unit.headcount, unit.active)
+
+
+def _organization_state(organization: ServiceOrganization) -> tuple:
+    return (
+        organization.name,
+        organization.kind,
+        organization.contracting_unit_id,
+        organization.locality_id,
+        organization.active,
+    )
+
+
+@transaction.atomic
+def campaign_import_within(*, definition: dict, replace: bool = False, reach: Reach) -> Campaign:
+    """Import a campaign definition (``campaigns.definition.campaign_import``) for a
+    user who reaches ``reach``. Refused with ``DefinitionError``, nothing written,
+    when the campaign it replaces or its organizer is outside the reach, when it
+    lists agents of other offices, or when it would add or change a unit or a
+    service organization outside the reach (naming them unchanged is fine: every
+    file names Vietnam Social Security)."""
+    if reach.everything:
+        return campaign_import(definition=definition, replace=replace)
+    data = normalize_definition(definition)
+    errors: list[str] = []
+    spec = data["campaign"]
+    existing = Campaign.objects.filter(code=spec["code"]).first()
+    if existing is not None and not reach_allows(existing, reach):
+        errors.append("campaign.code: " + _("the campaign %(code)s belongs to another office") % {"code": spec["code"]})
+    unit_codes = [entry["code"] for entry in data["units"]]
+    units_before = {unit.code: unit for unit in Unit.objects.filter(code__in=unit_codes)}
+    outside_units = {code: _unit_state(unit) for code, unit in units_before.items() if not reach.allows_unit(unit.pk)}
+    organization_codes = [entry["code"] for entry in data["organizations"]]
+    organizations_before = {o.code: o for o in ServiceOrganization.objects.filter(code__in=organization_codes)}
+    outside_organizations = {
+        code: _organization_state(organization)
+        for code, organization in organizations_before.items()
+        if not reach.allows_unit(organization.contracting_unit_id)
+    }
+    agent_paths = [
+        (f"teams[{i}].members", code) for i, entry in enumerate(data["teams"]) for code in entry["members"]
+    ] + [(f"clusters[{i}].agents", code) for i, entry in enumerate(data["clusters"]) for code in entry["agents"]]
+    known_agents = Agent.objects.filter(code__in={code for _path, code in agent_paths})
+    reached_agents = set(reach_filter(known_agents, reach).values_list("code", flat=True))
+    for path, code in agent_paths:
+        if code not in reached_agents and known_agents.filter(code=code).exists():
+            errors.append(f"{path}: " + _("the agent %(code)s works for another office") % {"code": code})
+    if errors:
+        raise DefinitionError(errors)
+
+    campaign = campaign_import(definition=definition, replace=replace)
+
+    if not reach_allows_unit_below(reach, campaign.organizer_id):
+        errors.append(
+            "campaign.organizer: "
+            + _("the unit %(code)s is outside the units you work for") % {"code": spec["organizer"]}
+        )
+    for unit in Unit.objects.filter(code__in=unit_codes).order_by("code"):
+        changed = unit.code in outside_units and outside_units[unit.code] != _unit_state(unit)
+        added = unit.code not in units_before and not reach_allows_unit_below(reach, unit.pk)
+        if changed or added:
+            errors.append(
+                f"units[{unit_codes.index(unit.code)}]: "
+                + _("the unit %(code)s is outside the units you work for: the file may not add or change it")
+                % {"code": unit.code}
+            )
+    for organization in ServiceOrganization.objects.filter(code__in=organization_codes).order_by("code"):
+        changed = organization.code in outside_organizations and outside_organizations[
+            organization.code
+        ] != _organization_state(organization)
+        added = organization.code not in organizations_before and not reach_allows_unit_below(
+            reach, organization.contracting_unit_id
+        )
+        if changed or added:
+            errors.append(
+                f"organizations[{organization_codes.index(organization.code)}]: "
+                + _("the organization %(code)s works for another office: the file may not add or change it")
+                % {"code": organization.code}
+            )
+    if errors:
+        # Raised inside the transaction: everything the import wrote is rolled back.
+        raise DefinitionError(errors)
+    return campaign

@@ -1,4 +1,10 @@
-"""Admin for localities, BHXH units, service organizations and agents."""
+"""Admin for localities, BHXH units, service organizations, agents and the
+units staff members work for.
+
+Units, organizations, agents and staff units are scoped to the offices the
+user reaches (``core.admin_helpers.ReachAdminMixin``); localities are the
+country's administrative map, shared by every office.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from collectors.imports import AGENT_COLUMNS, agents_import
-from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from collectors.models import Agent, Locality, ServiceOrganization, StaffAssignment, Unit
+from core.admin_helpers import ReachAdminMixin
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 
 
@@ -22,7 +29,7 @@ class LocalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ReachAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "locality", "headcount", "active"]
     list_filter = ["kind", "active"]
     list_select_related = ["parent", "locality"]
@@ -30,9 +37,24 @@ class UnitAdmin(admin.ModelAdmin):
     search_help_text = _("Search by code or name.")
     autocomplete_fields = ["parent", "locality"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        reach = self.request_reach(request)
+        if obj is not None and obj.parent_id is not None and not reach.allows_unit(obj.parent_id):
+            # The top unit of the user's reach stays under the unit above it, which they cannot choose.
+            readonly.append("parent")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent" and not self.request_reach(request).everything:
+            # A unit with no parent would stand outside every office, the user's own included.
+            formfield.required = True
+        return formfield
+
 
 @admin.register(ServiceOrganization)
-class ServiceOrganizationAdmin(admin.ModelAdmin):
+class ServiceOrganizationAdmin(ReachAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "contracting_unit", "locality", "active"]
     list_filter = ["kind", "active"]
     list_select_related = ["contracting_unit", "locality"]
@@ -52,7 +74,7 @@ AGENTS_IMPORT = ExcelImport(
 
 
 @admin.register(Agent)
-class AgentAdmin(ExcelImportAdminMixin, admin.ModelAdmin):
+class AgentAdmin(ReachAdminMixin, ExcelImportAdminMixin, admin.ModelAdmin):
     excel_imports = (AGENTS_IMPORT,)
     list_display = ["code", "full_name", "role", "organization", "unit", "locality", "phone", "active"]
     list_filter = ["role", "active", "organization__kind"]
@@ -65,3 +87,16 @@ class AgentAdmin(ExcelImportAdminMixin, admin.ModelAdmin):
         (_("Where the agent works"), {"fields": ["organization", "unit", "locality"]}),
         (_("Login"), {"fields": ["user"]}),
     ]
+
+
+@admin.register(StaffAssignment)
+class StaffAssignmentAdmin(ReachAdminMixin, admin.ModelAdmin):
+    """The unit each staff member works for: where they read and act (DESIGN §10).
+    Staff without a unit reach nothing; Vietnam Social Security's staff reach everything."""
+
+    list_display = ["user", "unit"]
+    list_select_related = ["user", "unit"]
+    list_filter = ["unit__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__code", "unit__name"]
+    search_help_text = _("Search by user name or unit code or name.")
+    autocomplete_fields = ["user", "unit"]

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from collectors.signals import initial_password_given
+from core.reach import Reach, acting_reach, reach_filter
 from core.spreadsheets import Column, ImportReport, Row, one_of, read_rows, text
 
 ROLE_CHOICES = [
@@ -54,7 +56,9 @@ def _by_code(model, codes) -> dict:
     return {obj.code: obj for obj in model.objects.filter(code__in={code for code in codes if code})}
 
 
-def agents_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
+def agents_import(
+    *, file, by=None, apply_valid: bool = False, preview: bool = False, reach: Reach | None = None
+) -> ImportReport:
     rows = read_rows(file, AGENT_COLUMNS)
     wanted = [row for row in rows if not row.errors]
     organizations = _by_code(ServiceOrganization, (row.values["organization"] for row in wanted))
@@ -68,6 +72,7 @@ def agents_import(*, file, by=None, apply_valid: bool = False, preview: bool = F
     seen_usernames: dict[str, int] = {}
     for row in wanted:
         _check(row, organizations, units, localities, agents, users, seen_codes, seen_usernames)
+    _check_reach(wanted, acting_reach(by=by, reach=reach), organizations, units, agents)
     report = ImportReport(rows=rows)
     if report.error_rows and not apply_valid:
         return report
@@ -152,6 +157,7 @@ def _apply(row: Row, *, preview: bool) -> None:
         if user is None:
             password = initial_password()
             user = User.objects.create_user(username=username, password=password, first_name=agent.full_name[:150])
+            initial_password_given.send(sender=None, user=user)  # the agent chooses their own at first login
             if preview:
                 outcome.append(_("login %(username)s created") % {"username": username})
             else:
@@ -164,3 +170,27 @@ def _apply(row: Row, *, preview: bool) -> None:
         agent.user = user
     agent.save()
     row.outcome = "; ".join(outcome)
+
+
+def _check_reach(rows: list[Row], reach: Reach, organizations, units, agents) -> None:
+    """A row naming an agent, an organization or a unit of an office out of ``reach`` is wrong (core.reach)."""
+    if reach.everything:
+        return
+    reachable_agents = set(
+        reach_filter(Agent.objects.filter(pk__in=[agent.pk for agent in agents.values()]), reach).values_list(
+            "pk", flat=True
+        )
+    )
+    for row in rows:
+        values = row.values
+        existing = agents.get(values["code"])
+        if existing is not None and existing.pk not in reachable_agents:
+            row.errors.append(_("The agent %(code)s works for another office.") % {"code": values["code"]})
+        organization = organizations.get(values["organization"] or "")
+        if organization is not None and not reach.allows_unit(organization.contracting_unit_id):
+            row.errors.append(
+                _("The service organization %(code)s works for another office.") % {"code": organization.code}
+            )
+        unit = units.get(values["unit"] or "")
+        if unit is not None and not reach.allows_unit(unit.pk):
+            row.errors.append(_("The BHXH unit %(code)s is outside the units you work for.") % {"code": unit.code})

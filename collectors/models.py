@@ -1,4 +1,6 @@
-"""Who recruits and where: localities, BHXH units, service organizations and agents."""
+"""Who recruits and where: localities, BHXH units, service organizations and
+agents; and the unit each staff member works for, which is where they reach
+(DESIGN §10, ``core.reach``)."""
 
 from __future__ import annotations
 
@@ -116,6 +118,9 @@ class Unit(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
+    # A unit is the office itself (core.reach).
+    reach_path = "pk"
+
     class Meta:
         verbose_name = _("BHXH unit")
         verbose_name_plural = _("BHXH units")
@@ -166,6 +171,9 @@ class ServiceOrganization(models.Model):
         help_text=_("Users who follow this organization's agents and download its rankings."),
     )
     active = models.BooleanField(_("active"), default=True)
+
+    # An organization belongs to the unit it is under contract with (core.reach).
+    reach_path = "contracting_unit"
 
     class Meta:
         verbose_name = _("service organization")
@@ -228,6 +236,9 @@ class Agent(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    # An agent belongs to their own unit, or to the unit their organization is under contract with (core.reach).
+    reach_path = ("unit", "organization__contracting_unit")
+
     class Meta:
         verbose_name = _("agent")
         verbose_name_plural = _("agents")
@@ -248,3 +259,37 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.full_name}"
+
+
+class StaffAssignment(models.Model):
+    """The BHXH unit a staff member works for. Their reach is that unit and
+    every unit below it (Vietnam Social Security's staff: everything); staff
+    without a unit reach nothing. Role permissions say what they may do, the
+    unit says where (DESIGN §10)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="staff_assignment",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("BHXH unit"),
+        on_delete=models.PROTECT,
+        related_name="staff_assignments",
+        help_text=_(
+            "The staff member reads and acts on the campaigns, agents and data of this unit and the units below it."
+        ),
+    )
+
+    # An assignment is managed by whoever reaches its unit (core.reach).
+    reach_path = "unit"
+
+    class Meta:
+        verbose_name = _("staff member's unit")
+        verbose_name_plural = _("staff members' units")
+        ordering = ["unit", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.unit}"

@@ -16,15 +16,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin_helpers import local_datetime
+from core.admin_helpers import ReachAdminMixin, local_datetime
 from core.exports import export_job_visible, fully_readable_kinds
 from core.models import ExportJob
+from core.reach import reach_q
 from core.workbooks import XLSX_CONTENT_TYPE, attachment_header
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
-    """Export jobs, read-only: they are made by the API and the admin's export actions."""
+class ExportJobAdmin(ReachAdminMixin, admin.ModelAdmin):
+    """Export jobs, read-only: they are made by the API and the admin's export actions.
+
+    A user reads their own jobs; staff read others' jobs of the kinds they may read
+    in full, asked for by staff of the units they reach (``core.exports``)."""
+
+    reach_needs_a_unit = False  # one's own jobs, with or without a unit
 
     list_display = [
         "id",
@@ -61,11 +67,20 @@ class ExportJobAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        # Never the workbooks themselves; and of others' jobs only the kinds the user may read in full.
-        jobs = super().get_queryset(request).defer("content")
+        # Never the workbooks themselves.
+        return super().get_queryset(request).defer("content")
+
+    def reaches_object(self, request, obj) -> bool:
+        if not isinstance(obj, ExportJob):
+            return True
+        return export_job_visible(job=obj, user=request.user)
+
+    def reach_queryset(self, request, queryset):
+        # Of others' jobs only the kinds the user may read in full, asked for within their reach.
         if request.user.is_superuser:
-            return jobs
-        return jobs.filter(Q(requested_by=request.user) | Q(kind__in=fully_readable_kinds(request.user)))
+            return queryset
+        others = Q(kind__in=fully_readable_kinds(request.user)) & reach_q(ExportJob, self.request_reach(request))
+        return queryset.filter(Q(requested_by=request.user) | others)
 
     def has_add_permission(self, request):
         return False

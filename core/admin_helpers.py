@@ -1,9 +1,10 @@
-"""Building blocks shared by the campaigns and enrollments admins.
+"""Building blocks shared by the apps' admins.
 
-Two concerns recur on the admin pages of a campaign's rules and of its
-enrollments: show times the way an office reads them (dd/mm/yyyy HH:MM in the
-local time zone), and keep every page at a fixed number of queries however
-many rows, inline forms or filter choices it shows.
+Three concerns recur on the admin pages: keep every page within the offices
+the user reaches (``ReachAdminMixin``, DESIGN §10), show times the way an
+office reads them (dd/mm/yyyy HH:MM in the local time zone), and keep every
+page at a fixed number of queries however many rows, inline forms or filter
+choices it shows.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.reach import Reach, is_reachable, reach_allows, reach_filter, reach_of
 
 # Sentinel for "no campaign to limit choices to" (a stand-alone add page),
 # as opposed to None, "a campaign that does not exist yet" (the campaign add page).
@@ -33,15 +38,128 @@ def local_datetime(value: datetime | None) -> str | None:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
-class PhaseListFilter(admin.RelatedFieldListFilter):
-    """A filter on a phase, labelled "campaign code · phase name".
+# --- Offices' reach ------------------------------------------------------------------------
+
+
+class ReachRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A filter on a related model whose rows belong to offices: its choices are
+    the rows the user reaches (the stock filter lists every row)."""
+
+    def choices_queryset(self, field, request):
+        return reach_filter(field.related_model._default_manager.all(), reach_of(request.user))
+
+    def field_choices(self, field, request, model_admin):
+        queryset = self.choices_queryset(field, request)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class ReachAdminMixin:
+    """For a ModelAdmin or an inline whose model belongs to offices (it declares a
+    reach path, ``core.reach``): everything it shows and lets the user choose is
+    within the user's reach.
+
+    - the rows listed, opened, changed, deleted or acted on (``get_queryset``: a
+      row out of reach is not found, and an action never sees it);
+    - the choices of its foreign keys and many-to-many fields to such models
+      (select lists, autocompletes: those answer from the related admin's
+      ``get_queryset``), and of its list filters;
+    - a user who reaches nothing (staff without a unit) is refused every page.
+
+    Role permissions still say what the user may do; the reach says where.
+    """
+
+    # False for an admin that shows some rows whoever asks (a user's own export jobs).
+    reach_needs_a_unit = True
+
+    def request_reach(self, request) -> Reach:
+        return reach_of(request.user)
+
+    def reach_queryset(self, request, queryset):
+        """``queryset`` limited to what ``request``'s user reaches."""
+        return reach_filter(queryset, self.request_reach(request))
+
+    def get_queryset(self, request):
+        return self.reach_queryset(request, super().get_queryset(request))
+
+    def _reaches_any(self, request) -> bool:
+        return not (self.reach_needs_a_unit and self.request_reach(request).nothing)
+
+    def reaches_object(self, request, obj) -> bool:
+        """Whether the user reaches ``obj`` (an inline's parent object is checked by the parent's admin)."""
+        if obj is None or not isinstance(obj, self.model):
+            return True
+        if obj.pk is None:
+            return reach_allows(obj, self.request_reach(request))
+        known = request.__dict__.setdefault("_reach_checked", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in known:
+            known[key] = reach_allows(obj, self.request_reach(request))
+        return known[key]
+
+    def has_view_permission(self, request, obj=None):
+        return (
+            self._reaches_any(request)
+            and super().has_view_permission(request, obj)
+            and self.reaches_object(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return self._reaches_any(request) and allowed and self.reaches_object(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return self._reaches_any(request) and allowed and self.reaches_object(request, obj)
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return self._reaches_any(request) and super().has_add_permission(request, *args, **kwargs)
+
+    def _reach_choices(self, db_field, request, kwargs) -> None:
+        related = db_field.remote_field.model
+        if not is_reachable(related):
+            return
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+        if queryset is None:
+            queryset = related._default_manager.using(kwargs.get("using")).all()
+        kwargs["queryset"] = reach_filter(queryset, self.request_reach(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._reach_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._reach_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        return [self._reach_list_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _reach_list_filter(self, entry):
+        if not isinstance(entry, str):
+            return entry  # a filter class of its own (e.g. PhaseListFilter, which scopes its choices)
+        try:
+            field = get_fields_from_path(self.model, entry)[-1]
+        except (FieldDoesNotExist, NotRelationField):
+            return entry
+        if field.is_relation and field.related_model is not None and is_reachable(field.related_model):
+            return (entry, ReachRelatedFieldListFilter)
+        return entry
+
+
+class PhaseListFilter(ReachRelatedFieldListFilter):
+    """A filter on a phase, labelled "campaign code · phase name", among the phases the user reaches.
 
     The stock filter calls ``str(phase)`` on each choice, which reads the phase's
     campaign: one query per phase. Here the campaigns come with the phases.
     """
 
     def field_choices(self, field, request, model_admin):
-        phases = field.related_model._default_manager.select_related("campaign")
+        phases = self.choices_queryset(field, request).select_related("campaign")
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             phases = phases.order_by(*ordering)
@@ -153,16 +271,16 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnlyHistoryAdmin(ReachAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """A status-change history: who changed what, when and why, recorded by the
-    services that change a status."""
+    services that change a status; within the user's reach, like what it is the history of."""
 
     @admin.display(description=_("at"), ordering="at")
     def at_display(self, obj):
         return local_datetime(obj.at)
 
 
-class ReadOnlyHistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyHistoryInline(ReachAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     """The status-change history of the page's object, read-only."""
 
     extra = 0

@@ -8,7 +8,9 @@ that is rolled back, so the preview shows what each row would do, or what is
 wrong with it. The cells read from the file wait in the database (an
 ``ImportPreview``, so that any web process can apply them) until the user
 applies them: all rows when none is wrong, or, if they choose, the valid rows
-only. Each import needs the permission it names.
+only. Each import needs the permission it names, and reads and changes only
+what the user reaches (``core.reach``): its run gets the user's reach, and a
+row naming something out of it is a wrong row.
 
 A file over ``settings.UPLOAD_MAX_SIZE`` is refused by the form; the reader
 (``core.spreadsheets``) refuses what would take too long or too much memory.
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ImportPreview
 from core.parsers import upload_size_error
+from core.reach import reach_of
 from core.spreadsheets import Column, ImportReport, SheetCells, SpreadsheetError, read_cells, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,9 +48,10 @@ class ExcelImport:
     slug: str
     title: Any
     columns: list[Column]
-    # run(file=…, by=…, apply_valid=…, preview=…): preview runs are rolled back, so
+    # run(file=…, by=…, apply_valid=…, preview=…, reach=…): preview runs are rolled back, so
     # what they report must not be what only the real run gives (an initial password).
-    # ``file`` is the SheetCells read from the upload, which read_rows takes as a file.
+    # ``file`` is the SheetCells read from the upload, which read_rows takes as a file;
+    # ``reach`` is the user's (core.reach): rows naming what it does not reach are errors.
     run: Callable[..., ImportReport]
     permission: str
     example: list[Any] | None = None
@@ -145,13 +149,17 @@ class ExcelImportAdminMixin:
                 reverse(f"admin:{self._url_name('excel_import')}", args=[spec.slug], current_app=self.admin_site.name),
             )
             for spec in self.excel_imports
-            if request.user.has_perm(spec.permission)
+            if self._may_import(request, spec)
         ]
         return super().changelist_view(request, {**(extra_context or {}), "excel_import_links": links})
 
+    def _may_import(self, request, spec: ExcelImport) -> bool:
+        # The admin's own view permission carries the user's reach (ReachAdminMixin): none, no import.
+        return request.user.has_perm(spec.permission) and self.has_view_permission(request)
+
     def excel_template_view(self, request, slug):
         spec = self._import_named(slug)
-        if not request.user.has_perm(spec.permission):
+        if not self._may_import(request, spec):
             raise PermissionDenied
         response = HttpResponse(template_workbook(spec.columns, title=str(spec.title), example=spec.example), XLSX)
         response["Content-Disposition"] = f'attachment; filename="mau-{spec.slug}.xlsx"'
@@ -159,7 +167,7 @@ class ExcelImportAdminMixin:
 
     def excel_import_view(self, request, slug):
         spec = self._import_named(slug)
-        if not request.user.has_perm(spec.permission):
+        if not self._may_import(request, spec):
             raise PermissionDenied
         report, preview, token, apply_error = None, False, None, None
         form = ImportForm()
@@ -200,7 +208,7 @@ class ExcelImportAdminMixin:
     def _dry_run(self, request, spec: ExcelImport, cells: SheetCells) -> ImportReport:
         """What every row would do, applied in a transaction that is rolled back."""
         with transaction.atomic():
-            report = spec.run(file=cells, by=request.user, apply_valid=True, preview=True)
+            report = spec.run(file=cells, by=request.user, apply_valid=True, preview=True, reach=reach_of(request.user))
             transaction.set_rollback(True)
         report.applied = False
         return report
@@ -215,7 +223,12 @@ class ExcelImportAdminMixin:
         if preview is None:
             return None
         apply_valid = form.cleaned_data["apply_valid"]
-        report = spec.run(file=SheetCells.from_json(preview.cells), by=request.user, apply_valid=apply_valid)
+        report = spec.run(
+            file=SheetCells.from_json(preview.cells),
+            by=request.user,
+            apply_valid=apply_valid,
+            reach=reach_of(request.user),
+        )
         if report.applied:
             messages.success(
                 request,

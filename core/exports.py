@@ -28,7 +28,11 @@ with its process, and the file and the done status are stored in one update.
 own, which a killed process leaves behind in its temporary directory.)
 
 What a kind takes, who may ask for it and what it writes come from the registry
-(``core.export_kinds``) that each app fills with the kinds of its own data.
+(``core.export_kinds``) that each app fills with the kinds of its own data. A
+kind's check holds the requester to their reach (``core.reach``): it runs when
+the job is asked for and again when it runs, as the requester's rights and
+units may have changed in between; and the writer reads through the same
+reach-scoped selectors as the API.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from core.export_kinds import (
     register_export_kind,
 )
 from core.models import ExportJob
+from core.reach import reach_allows, reach_of
 
 __all__ = [
     "EXPORT_MOVES",
@@ -383,7 +388,8 @@ def fully_readable_kinds(user) -> list[str]:
 
 def export_job_visible(*, job: ExportJob, user) -> bool:
     """The requester sees their job; staff with the view permission see others'
-    jobs of a kind they hold the full right to (e.g. every enrollment)."""
+    jobs of a kind they hold the full right to (e.g. every enrollment), asked
+    for by staff of a unit within their reach (``core.reach``)."""
     if not user.is_authenticated:
         return False
     if job.requested_by_id == user.pk:
@@ -392,4 +398,6 @@ def export_job_visible(*, job: ExportJob, user) -> bool:
         spec = export_kind(job.kind)
     except LookupError:
         return False
-    return user.has_perm("core.view_exportjob") and user.has_perm(spec.full_access)
+    return (
+        user.has_perm("core.view_exportjob") and user.has_perm(spec.full_access) and reach_allows(job, reach_of(user))
+    )

@@ -104,6 +104,9 @@ def export_job_accepted(request, job: ExportJob) -> Response:
 class ExportJobViewSet(FileDownloadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Excel workbooks built by a worker: ask for one, follow it, download it."""
 
+    # The caller's own jobs; others' within the caller's reach (core.exports.export_job_visible);
+    # a job's kind checks the requester's reach when it is asked for and when it runs.
+    reach_scope = "reach"
     serializer_class = ExportJobSerializer
     filter_backends: list = []
 

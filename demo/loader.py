@@ -39,6 +39,7 @@ from demo.people import (
     AGENT_PASSWORD,
     MANAGER_USERNAME,
     DemoAgent,
+    admin_office,
     admin_user,
     demo_agents,
     post_office_manager,
@@ -120,6 +121,7 @@ def demo_load(
     before = _table_counts()
     admin = admin_user()
     campaign, created = _campaign(today=today, definition_path=definition_path or EXAMPLE_DEFINITION)
+    admin_office(admin, campaign)
     organizations = service_organizations(campaign)
     tz = campaign.tzinfo
     today = today or timezone.localdate(timezone=tz)

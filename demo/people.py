@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from campaigns.models import Campaign, Cluster
-from collectors.models import Agent, Locality, ServiceOrganization
+from collectors.models import Agent, Locality, ServiceOrganization, StaffAssignment
 from demo.errors import DemoError
 from enrollments.choices import Gender
 
@@ -72,6 +72,16 @@ def admin_user():
     if user is None:
         user = User.objects.create_superuser(ADMIN_USERNAME, "admin@example.vn", ADMIN_PASSWORD)
     return user
+
+
+def admin_office(user, campaign: Campaign) -> None:
+    """The staff login works for the unit at the root of the organizer's tree (Vietnam
+    Social Security in the example): as a superuser it reaches every office anyway,
+    and it keeps doing so were it made ordinary staff (DESIGN §10)."""
+    root = campaign.organizer
+    while root.parent_id is not None:
+        root = root.parent
+    StaffAssignment.objects.get_or_create(user=user, defaults={"unit": root})
 
 
 def post_office_manager(organization: ServiceOrganization) -> None:

@@ -1,5 +1,11 @@
 """Admin for reference parameters, participants, their coverage history,
-enrollments and the enrollments' status history."""
+enrollments and the enrollments' status history.
+
+Enrollments (and their history) belong to their campaign's organizer; a person
+to the offices of the campaigns they enrolled in, or, known only from the
+coverage history, to every office: each page shows what the user reaches
+(``core.admin_helpers.ReachAdminMixin``). Reference parameters are national.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_helpers import (
     FixedQueryAdminMixin,
     PhaseListFilter,
+    ReachAdminMixin,
     ReadOnlyHistoryAdmin,
     ReadOnlyHistoryInline,
     local_datetime,
@@ -80,7 +87,7 @@ class ParticipantForm(forms.ModelForm):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
+class ParticipantAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     form = ParticipantForm
     list_display = [
         "personal_id",
@@ -100,7 +107,7 @@ class ParticipantAdmin(FixedQueryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CoveragePeriod)
-class CoveragePeriodAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+class CoveragePeriodAdmin(ReachAdminMixin, ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     excel_imports = (COVERAGE_IMPORT,)
     list_display = ["participant", "product", "start", "end", "source", "enrollment"]
     list_filter = ["product", "source"]
@@ -116,7 +123,7 @@ class EnrollmentTransitionInline(ReadOnlyHistoryInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+class EnrollmentAdmin(ReachAdminMixin, ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     excel_imports = (CONFIRMATIONS_IMPORT,)
     actions = [confirm_selected, reject_selected, cancel_selected, export_enrollments]
     list_display = [

@@ -1,9 +1,11 @@
 """Admin actions that move selected enrollments along the state map.
 
 They go through the same services as the API (history rows, coverage and
-counting kept in step). A change the database refused for contention runs
-again; a row still refused then is reported like a refused move. Rejecting and
-cancelling ask for the reason on an intermediate page first.
+counting kept in step), within the user's reach: the selection comes from the
+admin's reach-scoped list, and the services check it again. A change the
+database refused for contention runs again; a row still refused then is
+reported like a refused move. Rejecting and cancelling ask for the reason on
+an intermediate page first.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.translation import ngettext
 from core.admin_actions import ReasonForm, apply_each, ask_then_apply
 from core.db import retry_on_conflict
 from core.errors import Busy, InvalidTransition
+from core.reach import OutOfReach, reach_of
 from enrollments.services import enrollment_cancel, enrollment_confirm, enrollment_reject
 
 
@@ -27,8 +30,10 @@ def _apply(modeladmin, request, queryset, service) -> None:
         modeladmin,
         request,
         queryset,
-        lambda enrollment: retry_on_conflict(lambda: service(enrollment=enrollment, by=request.user)),
-        refused=(InvalidTransition, Busy),
+        lambda enrollment: retry_on_conflict(
+            lambda: service(enrollment=enrollment, by=request.user, reach=reach_of(request.user))
+        ),
+        refused=(InvalidTransition, Busy, OutOfReach),
         label=lambda enrollment: enrollment.client_ref,
         done=_enrollments_updated,
     )
@@ -42,9 +47,9 @@ def _with_reason(modeladmin, request, queryset, service, title):
         ReasonForm,
         title,
         lambda enrollment, data: retry_on_conflict(
-            lambda: service(enrollment=enrollment, by=request.user, reason=data["reason"])
+            lambda: service(enrollment=enrollment, by=request.user, reason=data["reason"], reach=reach_of(request.user))
         ),
-        refused=(InvalidTransition, Busy),
+        refused=(InvalidTransition, Busy, OutOfReach),
         label=lambda enrollment: enrollment.client_ref,
         done=_enrollments_updated,
     )

@@ -30,6 +30,7 @@ from rest_framework import generics
 from campaigns.models import Campaign
 from core.exports import ExportKind, export_job_request, inline_max_rows, register_export_kind
 from core.models import ExportJob
+from core.reach import reach_of
 from core.views import ERROR, XLSX, XLSX_FILE, ExportJobSerializer, FileDownloadMixin, export_job_accepted
 from core.workbooks import workbook_response
 from enrollments.filters import EnrollmentFilter
@@ -72,7 +73,10 @@ class EnrollmentParams:
 def _check(user, params: EnrollmentParams) -> None:
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to export enrollments."))
-    if user.has_perm("enrollments.view_enrollment") or agent_of(user) is not None:
+    # Staff export what they reach (the writer reads enrollments_visible_to): without a unit, nothing.
+    if user.has_perm("enrollments.view_enrollment") and not reach_of(user).nothing:
+        return
+    if agent_of(user) is not None:
         return
     if user.managed_organizations.exists():
         return
@@ -105,6 +109,7 @@ ENROLLMENTS = register_export_kind(
 
 
 class EnrollmentExportView(FileDownloadMixin, generics.GenericAPIView):
+    reach_scope = "reach"  # enrollments_visible_to, as the list
     filterset_class = EnrollmentFilter
     filter_backends = [DjangoFilterBackend]
 

@@ -3,7 +3,8 @@
 Each import reads every row, reports every problem row by row, and applies
 nothing when any row is wrong, unless asked to apply the valid rows only. What
 it applies goes through the same services as the API and the admin, so the
-counted flags it affects are re-evaluated.
+counted flags it affects are re-evaluated. A row naming an enrollment or a
+person out of the user's reach (``core.reach``) is wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.reach import Reach, acting_reach, reach_filter
 from core.spreadsheets import (
     Column,
     ImportReport,
@@ -94,14 +96,19 @@ def _finish(rows: list[Row], apply, *, apply_valid: bool) -> ImportReport:
 # --- confirmations ------------------------------------------------------------------
 
 
-def confirmations_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
+def confirmations_import(
+    *, file, by=None, apply_valid: bool = False, preview: bool = False, reach: Reach | None = None
+) -> ImportReport:
     """Confirm submitted enrollments listed by receipt number (cross-checked by
-    personal ID and amount when the file gives them)."""
+    personal ID and amount when the file gives them), of the campaigns within reach."""
+    reach = acting_reach(by=by, reach=reach)
     rows = read_rows(file, CONFIRMATION_COLUMNS)
     numbers = {row.values["receipt_no"] for row in rows if row.values.get("receipt_no")}
     by_number: dict[str, list[Enrollment]] = defaultdict(list)
-    for enrollment in Enrollment.objects.filter(receipt_no__in=numbers).select_related("participant"):
+    listed = Enrollment.objects.filter(receipt_no__in=numbers)
+    for enrollment in listed.select_related("participant"):
         by_number[enrollment.receipt_no].append(enrollment)
+    reached = set(reach_filter(listed, reach).values_list("pk", flat=True)) if not reach.everything else None
     seen: set[int] = set()
     for row in rows:
         if row.errors:
@@ -109,6 +116,11 @@ def confirmations_import(*, file, by=None, apply_valid: bool = False, preview: b
         matches = by_number.get(row.values["receipt_no"], [])
         if row.values.get("personal_id"):
             matches = [e for e in matches if e.participant.personal_id == row.values["personal_id"]]
+        if matches and reached is not None:
+            if not any(e.pk in reached for e in matches):
+                row.errors.append(_("The enrollment with this receipt number belongs to another office's campaign."))
+                continue
+            matches = [e for e in matches if e.pk in reached]
         if not matches:
             row.errors.append(_("No enrollment has this receipt number (and personal ID)."))
             continue
@@ -143,7 +155,7 @@ def confirmations_import(*, file, by=None, apply_valid: bool = False, preview: b
                     if enrollment.status == EnrollmentStatus.CONFIRMED:
                         row.outcome = _("already confirmed")
                         continue
-                    enrollment_confirm(enrollment=enrollment, by=by)
+                    enrollment_confirm(enrollment=enrollment, by=by, reach=reach)
                     row.outcome = _("confirmed")
 
     return _finish(rows, apply, apply_valid=apply_valid)
@@ -152,13 +164,21 @@ def confirmations_import(*, file, by=None, apply_valid: bool = False, preview: b
 # --- coverage history ---------------------------------------------------------------
 
 
-def coverage_import(*, file, by=None, apply_valid: bool = False, preview: bool = False) -> ImportReport:
+def coverage_import(
+    *, file, by=None, apply_valid: bool = False, preview: bool = False, reach: Reach | None = None
+) -> ImportReport:
     """Add coverage periods from the core system; participants not yet known are
     created from the row. The counted flags of every enrollment of the people
-    concerned are then re-evaluated."""
+    concerned are then re-evaluated. A known person enrolled only in campaigns
+    of offices out of reach is refused: their counting is those offices' own."""
+    reach = acting_reach(by=by, reach=reach)
     rows = read_rows(file, COVERAGE_COLUMNS)
     pids = {row.values["personal_id"] for row in rows if row.values.get("personal_id")}
-    known = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
+    people = Participant.objects.filter(personal_id__in=pids)
+    known = {p.personal_id: p for p in people}
+    reached = set(known)
+    if known and not reach.everything:
+        reached = set(reach_filter(people, reach).values_list("personal_id", flat=True))
     codes = {row.values["social_insurance_code"] for row in rows if row.values.get("social_insurance_code")}
     # Whose each legacy code is: the stored holder, else the first row of the file giving it.
     code_holders = dict(
@@ -169,6 +189,9 @@ def coverage_import(*, file, by=None, apply_valid: bool = False, preview: bool =
         if row.errors:
             continue
         values = row.values
+        if values["personal_id"] in known and values["personal_id"] not in reached:
+            row.errors.append(_("This person is enrolled only in other offices' campaigns."))
+            continue
         row.errors.extend(
             personal_id_errors(values["personal_id"], date_of_birth=values["date_of_birth"], gender=values["gender"])
         )

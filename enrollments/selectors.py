@@ -5,8 +5,17 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from collectors.models import Agent
+from collectors.selectors import user_reach
+from core.reach import reach_q, register_reach_path
 from enrollments.choices import counting_statuses
-from enrollments.models import Enrollment
+from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
+
+# An enrollment belongs to its campaign's organizer (core.reach, DESIGN §10); a person to the
+# offices of the campaigns they enrolled in, or, known only from the coverage history, to none.
+register_reach_path(Enrollment, "campaign__organizer")
+register_reach_path(EnrollmentTransition, "enrollment__campaign__organizer")
+register_reach_path(Participant, "enrollments__campaign__organizer", unowned="enrollments")
+register_reach_path(CoveragePeriod, "participant__enrollments__campaign__organizer", unowned="participant__enrollments")
 
 
 def agent_of(user) -> Agent | None:
@@ -26,12 +35,17 @@ def counted_enrollments(*, final: bool = False) -> QuerySet[Enrollment]:
 
 
 def enrollments_visible_to(user) -> QuerySet[Enrollment]:
-    """Staff with the view permission see every enrollment; an agent their own;
-    a service organization manager their organization's agents'. Nobody else any."""
+    """Staff with the view permission see the enrollments of the campaigns within
+    their reach (``core.reach``); an agent their own; a service organization
+    manager their organization's agents'. Nobody else any."""
     enrollments = Enrollment.objects.all()
-    if user.is_authenticated and user.has_perm("enrollments.view_enrollment"):
-        return enrollments
     scope = Q(pk__in=[])
+    if user.is_authenticated and user.has_perm("enrollments.view_enrollment"):
+        reach = user_reach(user)
+        if reach.everything:
+            return enrollments
+        if not reach.nothing:
+            scope |= reach_q(Enrollment, reach)
     agent = agent_of(user)
     if agent is not None:
         scope |= Q(agent=agent)

@@ -19,6 +19,7 @@ from campaigns.models import Phase
 from campaigns.selectors import Participation, agent_participations
 from collectors.models import Agent, Locality
 from core.errors import InvalidTransition
+from core.reach import OutOfReach, Reach, reach_filter
 from enrollments.bulk import participants_insert_locked
 from enrollments.choices import EnrollmentStatus, HouseholdCategory, Product
 from enrollments.contributions import ParameterTable, contribution_quote
@@ -391,13 +392,24 @@ RECOUNT_CHUNK = 200  # keys per recount query: SQLite caps the depth of one WHER
 
 @transaction.atomic
 def enrollments_transition(
-    *, enrollments: list[Enrollment], to_status: str, by=None, reasons: dict[int, str] | None = None
+    *,
+    enrollments: list[Enrollment],
+    to_status: str,
+    by=None,
+    reasons: dict[int, str] | None = None,
+    reach: Reach | None = None,
 ) -> list[Enrollment]:
     """Move enrollments along the state map together, record each move, keep
     coverage in step and re-evaluate who counts for the participants concerned.
-    ``reasons`` maps an enrollment's pk to its reason. All or nothing."""
+    ``reasons`` maps an enrollment's pk to its reason. All or nothing.
+    ``reach``: the acting staff member's (``core.reach``); an enrollment of a
+    campaign outside it refuses the whole move (``OutOfReach``)."""
     reasons = reasons or {}
     ids = sorted({enrollment.pk for enrollment in enrollments})
+    # An enrollment's campaign never changes: its reach is read without a lock.
+    limited = reach is not None and not reach.everything
+    if limited and reach_filter(Enrollment.objects.filter(pk__in=ids), reach).count() != len(ids):
+        raise OutOfReach()
     # People first, as intake locks them; then their enrollments. An
     # enrollment's participant never changes, so it is read without a lock.
     participants_lock(ids=Enrollment.objects.filter(pk__in=ids).values_list("participant_id", flat=True))
@@ -456,23 +468,29 @@ def enrollments_transition(
     return list(Enrollment.objects.filter(pk__in=ids).select_related("campaign").order_by("pk"))
 
 
-def enrollment_transition(*, enrollment: Enrollment, to_status: str, by=None, reason: str = "") -> Enrollment:
+def enrollment_transition(
+    *, enrollment: Enrollment, to_status: str, by=None, reason: str = "", reach: Reach | None = None
+) -> Enrollment:
     """Move one enrollment along the state map (see ``enrollments_transition``)."""
     return enrollments_transition(
-        enrollments=[enrollment], to_status=to_status, by=by, reasons={enrollment.pk: reason}
+        enrollments=[enrollment], to_status=to_status, by=by, reasons={enrollment.pk: reason}, reach=reach
     )[0]
 
 
-def enrollment_confirm(*, enrollment: Enrollment, by=None) -> Enrollment:
-    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.CONFIRMED, by=by)
+def enrollment_confirm(*, enrollment: Enrollment, by=None, reach: Reach | None = None) -> Enrollment:
+    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.CONFIRMED, by=by, reach=reach)
 
 
-def enrollment_reject(*, enrollment: Enrollment, by=None, reason: str) -> Enrollment:
-    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.REJECTED, by=by, reason=reason)
+def enrollment_reject(*, enrollment: Enrollment, by=None, reason: str, reach: Reach | None = None) -> Enrollment:
+    return enrollment_transition(
+        enrollment=enrollment, to_status=EnrollmentStatus.REJECTED, by=by, reason=reason, reach=reach
+    )
 
 
-def enrollment_cancel(*, enrollment: Enrollment, by=None, reason: str) -> Enrollment:
-    return enrollment_transition(enrollment=enrollment, to_status=EnrollmentStatus.CANCELLED, by=by, reason=reason)
+def enrollment_cancel(*, enrollment: Enrollment, by=None, reason: str, reach: Reach | None = None) -> Enrollment:
+    return enrollment_transition(
+        enrollment=enrollment, to_status=EnrollmentStatus.CANCELLED, by=by, reason=reason, reach=reach
+    )
 
 
 def enrollment_withdraw(*, enrollment: Enrollment, by=None, reason: str = "") -> Enrollment:

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from core.api import Conflict
 from core.api import ErrorSerializer as ERROR
 from core.db import retry_on_conflict
+from core.reach import reach_of
 from enrollments.contributions import contribution_quote
 from enrollments.filters import EnrollmentFilter
 from enrollments.selectors import agent_of, enrollments_visible_to
@@ -50,8 +51,10 @@ def _conflict(client_ref: str) -> Conflict:
 
 
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Enrollments: an agent submits and sees their own; staff review them."""
+    """Enrollments: an agent submits and sees their own; staff review those of the campaigns they reach."""
 
+    # enrollments_visible_to: staff within their reach (others' are not found), agents and managers their own.
+    reach_scope = "reach"
     serializer_class = EnrollmentSerializer
     filterset_class = EnrollmentFilter
 
@@ -136,6 +139,8 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         kwargs = {"enrollment": enrollment, "by": request.user}
+        if staff:
+            kwargs["reach"] = reach_of(request.user)
         if service is not enrollment_confirm:
             kwargs["reason"] = reason.validated_data["reason"]
         updated = retry_on_conflict(lambda: service(**kwargs))
@@ -182,6 +187,8 @@ def _bulk_row(index, outcome, enrollment, errors, raw):
 
 class QuoteView(APIView):
     """What a person would pay, and the state support, before submitting."""
+
+    reach_scope = "public"  # reference values only: nobody's data
 
     @extend_schema(parameters=[QuoteQuerySerializer], responses={200: QuoteSerializer, 400: ERROR})
     def get(self, request):

@@ -22,6 +22,8 @@ class MyProgressView(ConditionalGetMixin, APIView):
     The answer carries an `ETag`: sent back in `If-None-Match`, it gets an empty
     `304 Not Modified` while the progress is unchanged."""
 
+    reach_scope = "own"  # the calling agent's own progress
+
     @extend_schema(responses={200: MyProgressSerializer, 304: None})
     def get(self, request):
         agent = agent_of(request.user)

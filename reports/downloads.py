@@ -17,6 +17,8 @@ from reports.workbooks import write_progress
 
 
 class ProgressWorkbookView(FileDownloadMixin, APIView):
+    reach_scope = "reach"  # progress_scope: staff within their reach, managers their organizations
+
     @extend_schema(
         parameters=[OpenApiParameter("phase", int, description="A phase id; without it, the whole campaign.")],
         responses={(200, XLSX): XLSX_FILE, 400: ERROR, 403: ERROR, 404: ERROR},

@@ -1,4 +1,5 @@
-"""The progress workbook as an export job, and who may read a campaign's progress.
+"""The progress workbook as an export job, and who may read a campaign's progress
+(staff: the campaigns within their reach, ``core.reach``).
 
 Registered from ``ReportsConfig.ready()``. The same parameters, check and file
 name serve the direct download (``reports.downloads``).
@@ -17,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from awards.permissions import PUBLISHED
 from campaigns.exports import CampaignField, PhaseField, same_campaign
 from campaigns.models import Campaign
+from collectors.selectors import user_reach
 from core.exports import ExportKind, register_export_kind
+from core.reach import reach_allows
 from reports.workbooks import write_progress
 
 
@@ -37,10 +40,10 @@ class ProgressParams(forms.Form):
 
 def progress_scope(user, campaign: Campaign) -> list[int] | None:
     """What of ``campaign``'s progress ``user`` may read: None for everything
-    (staff who may view campaigns), else the ids of the organizations they
-    manage (only their rows, of a running or closed campaign). Raises
-    PermissionDenied for anyone else."""
-    if user.is_authenticated and user.has_perm("campaigns.view_campaign"):
+    (staff who may view campaigns, of a campaign within their reach), else the
+    ids of the organizations they manage (only their rows, of a running or
+    closed campaign). Raises PermissionDenied for anyone else."""
+    if user.is_authenticated and user.has_perm("campaigns.view_campaign") and reach_allows(campaign, user_reach(user)):
         return None
     if user.is_authenticated and campaign.status in PUBLISHED:
         organization_ids = sorted(user.managed_organizations.values_list("pk", flat=True))

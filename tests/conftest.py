@@ -120,8 +120,13 @@ def superuser(django_user_model):
 
 
 def _staff_in(django_user_model, username: str, role: StaffRole):
+    """A staff member of ``role`` at Vietnam Social Security, who reaches every office (DESIGN §10):
+    the tests of one office's reach make staff of their own units (tests/core/test_reach.py)."""
+    from tests.factories import assign_unit
+
     user = django_user_model.objects.create_user(username, f"{username}@example.vn", "staff-pass-123", is_staff=True)
     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    assign_unit(user)
     return user
 
 

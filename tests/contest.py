@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from campaigns.models import AwardRule, Campaign, Cluster, Phase, Quota
-from collectors.models import Agent, ServiceOrganization
+from collectors.models import Agent, ServiceOrganization, Unit
 from enrollments.choices import EnrollmentStatus
 from enrollments.models import Enrollment
 from tests.factories import (
@@ -114,15 +114,20 @@ def build_contest(
     names: dict[str, str] | None = None,
     organizations: dict[str, ServiceOrganization] | None = None,
     logins: bool = False,
+    organizer: Unit | None = None,
+    districts: tuple[str, str] = ("D-E", "D-W"),
 ) -> Contest:
     """The contest described in this module's docstring. ``quota`` is cluster 1's
     minimum (``None``: no quota); ``rule`` holds other fields of rule ``TOP``
     (its name, product, ``requires_quota`` …). ``names`` and ``organizations``
     map agent codes to a full name and an organization; ``logins`` gives each
-    agent a user named after their code in lower case."""
-    east_district = DistrictFactory(code="D-E", name="Huyện Đông")
-    west_district = DistrictFactory(code="D-W", name="Huyện Tây")
-    campaign = CampaignFactory(code=code, name="Thi đua Quảng Nam", products=list(products))
+    agent a user named after their code in lower case. ``organizer`` is the
+    campaign's unit (default: a new one); ``districts`` the codes of the east and
+    west districts (another contest's agents compete where their district is listed)."""
+    east_district = DistrictFactory(code=districts[0], name="Huyện Đông")
+    west_district = DistrictFactory(code=districts[1], name="Huyện Tây")
+    campaign_fields = {"organizer": organizer} if organizer is not None else {}
+    campaign = CampaignFactory(code=code, name="Thi đua Quảng Nam", products=list(products), **campaign_fields)
     now = timezone.now()
     phases = [
         PhaseFactory(

@@ -22,7 +22,8 @@ from campaigns.models import (
     Quota,
     Team,
 )
-from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from collectors.models import Agent, Locality, ServiceOrganization, StaffAssignment, Unit
+from collectors.selectors import forget_reach
 from enrollments.choices import EnrollmentStatus, Gender, Product
 from enrollments.identity import make_personal_id
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
@@ -76,6 +77,21 @@ class UnitFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"BHXH đơn vị {n}")
     kind = Unit.Kind.PROVINCE
     headcount = 100
+
+
+def vss_unit() -> Unit:
+    """Vietnam Social Security, the national unit at the root of every office's tree: its staff reach everything."""
+    unit, _created = Unit.objects.get_or_create(
+        code="VSS", defaults={"name": "Bảo hiểm xã hội Việt Nam", "kind": Unit.Kind.NATIONAL}
+    )
+    return unit
+
+
+def assign_unit(user, unit: Unit | None = None) -> StaffAssignment:
+    """Make ``user`` a staff member of ``unit`` (default: Vietnam Social Security, which reaches everything)."""
+    assignment, _created = StaffAssignment.objects.update_or_create(user=user, defaults={"unit": unit or vss_unit()})
+    forget_reach(user)
+    return assignment
 
 
 class ServiceOrganizationFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,9 @@
 - ``GET /awards/`` (filtered, with the totals of every award the filters
   select) and ``GET /awards/{id}/``; ``GET /awards/totals/``;
 - ``POST /awards/{id}/review|approve|reject|revoke/``, through the services.
+
+Staff see and decide the awards of the campaigns of their offices (``core.reach``):
+any other award is not found (404), and the services check the reach again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from awards.serializers import (
 from awards.services import award_approve, award_reject, award_review, award_revoke
 from campaigns.models import CompetitorKind
 from core.api import ErrorSerializer as ERROR
+from core.reach import reach_filter, reach_of
 
 
 class AwardFilter(django_filters.FilterSet):
@@ -90,14 +94,14 @@ _AWARD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Awar
 class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Awards proposed by finalizing, and their review, approval, rejection and revocation."""
 
+    reach_scope = "reach"
     serializer_class = AwardSerializer
     filterset_class = AwardFilter
     pagination_class = AwardPagination
 
     def get_queryset(self):
-        return Award.objects.select_related(
-            "phase__campaign", "rule", "cluster", "tier", "finalization", "standing"
-        ).order_by(*AWARD_LIST_ORDER)
+        awards = Award.objects.select_related("phase__campaign", "rule", "cluster", "tier", "finalization", "standing")
+        return reach_filter(awards, reach_of(self.request.user)).order_by(*AWARD_LIST_ORDER)
 
     def _may_view(self):
         require_perm(self.request.user, "awards.view_award", _("You may not see awards."))
@@ -127,7 +131,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         award = self.get_object()
         body = parser(data=request.data)
         body.is_valid(raise_exception=True)
-        service(award=award, by=request.user, **body.validated_data)
+        service(award=award, by=request.user, reach=reach_of(request.user), **body.validated_data)
         return Response(AwardSerializer(self.get_queryset().get(pk=award.pk)).data)
 
     @extend_schema(

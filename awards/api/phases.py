@@ -5,6 +5,9 @@
   once the phase is finalized, provisional before; conditional (``core.conditional``:
   an ETag, and 304 while the page read is unchanged);
 - ``POST /phases/{id}/close|finalize|reopen/``: the lifecycle, through the services.
+
+Staff reach the phases of the campaigns of their offices (``core.reach``): any
+other phase is not found (404) for them, and the services check the reach again.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from campaigns.models import Phase
 from campaigns.services import phase_close
 from core.api import ErrorSerializer as ERROR
 from core.conditional import ConditionalGetMixin
+from core.reach import reach_filter, reach_of
 
 # Rows of a leaderboard page.
 PAGE_SIZE = 50
@@ -44,6 +48,8 @@ PAGE_SIZE = 50
 MAX_PAGE = 100_000
 
 _PHASE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Phase id.")
+# The staff's lifecycle actions: only on phases within the caller's reach.
+LIFECYCLE = frozenset({"close", "finalize", "reopen"})
 
 
 def resolve_board(phase: Phase, access: LeaderboardAccess, **asked) -> BoardChoice:
@@ -80,9 +86,19 @@ class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.Gene
     """A phase, its leaderboard, and its lifecycle for staff."""
 
     conditional_actions = frozenset({"standings"})
+    reach_scope = "reach"
 
     serializer_class = PhaseSerializer
     queryset = Phase.objects.select_related("campaign")
+
+    def get_queryset(self):
+        phases = super().get_queryset()
+        user = self.request.user
+        if self.action in LIFECYCLE or user.has_perm("campaigns.view_phase"):
+            # Staff: the phases of the campaigns within their reach; any other is not found.
+            return reach_filter(phases, reach_of(user))
+        # Agents and organization managers: the leaderboard's rules decide (require_leaderboard_access).
+        return phases
 
     def _answer(self, phase: Phase, *, fresh: bool = True) -> Response:
         if fresh:
@@ -143,7 +159,7 @@ class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.Gene
         phase = self.get_object()
         body = ReasonInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        phase_close(phase=phase, by=request.user, reason=body.validated_data["reason"])
+        phase_close(phase=phase, by=request.user, reason=body.validated_data["reason"], reach=reach_of(request.user))
         return self._answer(phase)
 
     @extend_schema(
@@ -156,7 +172,7 @@ class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.Gene
         """Staff: finalize a closed phase. Queued: read the phase at `status_url` until it is finalized."""
         require_perm(request.user, "campaigns.finalize_phase", _("You may not finalize phases."))
         phase = self.get_object()
-        phase_finalize_request(phase=phase, by=request.user)
+        phase_finalize_request(phase=phase, by=request.user, reach=reach_of(request.user))
         url = reverse("api:phase-detail", args=[phase.pk], request=request)
         body = {"message": _("Finalizing has been queued."), "status_url": url, "phase": self._answer(phase).data}
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
@@ -173,5 +189,5 @@ class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.Gene
         phase = self.get_object()
         body = RequiredReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        phase_reopen(phase=phase, by=request.user, reason=body.validated_data["reason"])
+        phase_reopen(phase=phase, by=request.user, reason=body.validated_data["reason"], reach=reach_of(request.user))
         return self._answer(phase)

@@ -1,6 +1,8 @@
 """The Excel downloads: a phase's ranking (``awards.workbooks.write_ranking``)
 and the award list (``awards.workbooks.write_award_list``). The workbook is
-served whatever the client says it accepts; errors are JSON."""
+served whatever the client says it accepts; errors are JSON. Staff download
+those of the campaigns within their reach (``core.reach``): another campaign's
+phase or awards are not found."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from awards.permissions import require_leaderboard_access, require_perm
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.models import Campaign, CompetitorKind, Phase
 from core.api import ErrorSerializer as ERROR
+from core.reach import reach_allows, reach_filter, reach_of
 from core.workbooks import workbook_response
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +35,8 @@ class WorkbookView(APIView):
 
 
 class PhaseRankingWorkbookView(WorkbookView):
+    reach_scope = "reach"
+
     @extend_schema(
         operation_id="phases_ranking_workbook",
         parameters=[
@@ -45,7 +50,10 @@ class PhaseRankingWorkbookView(WorkbookView):
         """The ranking of a phase as an Excel workbook, a sheet per cluster: final once the
         phase is finalized, provisional before. Same access as the leaderboard: staff read
         every cluster; organization managers and agents the sheets of their own clusters."""
-        phase = get_object_or_404(Phase.objects.select_related("campaign"), pk=pk)
+        phases = Phase.objects.select_related("campaign")
+        if request.user.has_perm("campaigns.view_phase"):
+            phases = reach_filter(phases, reach_of(request.user))  # staff: another office's phase is not found
+        phase = get_object_or_404(phases, pk=pk)
         access = require_leaderboard_access(request.user, phase.campaign)
         rule = resolve_board(phase, access, rule=request.query_params.get("rule"), first_allowed=True).rule
         return workbook_response(
@@ -55,6 +63,7 @@ class PhaseRankingWorkbookView(WorkbookView):
 
 
 class AwardListWorkbookView(WorkbookView):
+    reach_scope = "reach"
     filterset_class = AwardFilter
 
     @extend_schema(
@@ -79,7 +88,8 @@ class AwardListWorkbookView(WorkbookView):
         """Staff: the award list as an Excel workbook, each award followed by its nominations,
         with the totals per prize tier and overall. Filtered like `GET /awards/`."""
         require_perm(request.user, "awards.view_award", _("You may not see awards."))
-        filters = AwardFilter(request.query_params, queryset=Award.objects.all(), request=request)
+        reach = reach_of(request.user)
+        filters = AwardFilter(request.query_params, queryset=reach_filter(Award.objects.all(), reach), request=request)
         if not filters.is_valid():
             raise exceptions.ValidationError(filters.errors)
         chosen = filters.form.cleaned_data
@@ -87,6 +97,8 @@ class AwardListWorkbookView(WorkbookView):
         if chosen.get("phase") is not None:
             phase = Phase.objects.select_related("campaign").filter(pk=int(chosen["phase"])).first()
         campaign = Campaign.objects.filter(code=chosen["campaign"]).first() if chosen.get("campaign") else None
+        if any(chosen_one is not None and not reach_allows(chosen_one, reach) for chosen_one in (phase, campaign)):
+            raise exceptions.NotFound()
         return workbook_response(
             lambda output: write_award_list(
                 output,

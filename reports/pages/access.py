@@ -1,5 +1,5 @@
 """Who reads which campaign and whose numbers on the pages (the leaderboard rules of
-``awards.permissions``)."""
+``awards.permissions``; staff within their reach, ``core.reach``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from awards.permissions import PUBLISHED, LeaderboardAccess, leaderboard_access,
 from campaigns.models import Campaign
 from campaigns.selectors import agent_participations
 from collectors.models import Agent
+from collectors.selectors import user_reach
+from core.reach import reach_allows, reach_filter
 from enrollments.selectors import agent_of
 from reports.scope import Scope
 
@@ -14,7 +16,7 @@ from reports.scope import Scope
 
 
 def is_staff_reader(user) -> bool:
-    """Staff who read every board read every number (the leaderboard rule)."""
+    """Staff who read boards read every number of the campaigns they reach (the leaderboard rule)."""
     return user.has_perm("campaigns.view_phase")
 
 
@@ -34,25 +36,41 @@ def campaign_scope(user, campaign: Campaign, access: LeaderboardAccess | None = 
 
 
 def visible_campaigns(user) -> list[Campaign]:
-    """Staff: every campaign. Others: the running and closed campaigns they take
-    part in, or in which agents of an organization they manage take part."""
+    """Staff: every campaign of the offices they reach. Others (and staff, besides):
+    the running and closed campaigns they take part in, or in which agents of an
+    organization they manage take part."""
     campaigns = Campaign.objects.prefetch_related("phases").order_by("-created_at", "code")
-    if is_staff_reader(user):
+    reach = user_reach(user) if is_staff_reader(user) else None
+    if reach is not None and reach.everything:
         return list(campaigns)
-    published = list(campaigns.filter(status__in=PUBLISHED))
     theirs: set[int] = set()
+    if reach is not None and not reach.nothing:
+        theirs |= set(reach_filter(Campaign.objects.all(), reach).values_list("pk", flat=True))
     agent = agent_of(user)
     if agent is not None and agent.active:
         theirs |= {p.campaign.pk for p in agent_participations(agent=agent, statuses=PUBLISHED)}
     if user.managed_organizations.exists():
-        theirs |= {c.pk for c in published if c.pk not in theirs and managed_clusters(user, c)}
-    return [campaign for campaign in published if campaign.pk in theirs]
+        published = Campaign.objects.filter(status__in=PUBLISHED).exclude(pk__in=theirs)
+        theirs |= {c.pk for c in published if managed_clusters(user, c)}
+    return list(campaigns.filter(pk__in=theirs))
+
+
+def viewable_agent_ids(user, agent_ids) -> set[int]:
+    """Of these agents, those whose page ``user`` may open (``may_view_agent``), in one query."""
+    agents = Agent.objects.filter(pk__in=list(agent_ids))
+    mine = agents.filter(user_id=user.pk)
+    managed = agents.filter(organization__in=user.managed_organizations.all())
+    allowed = mine | managed
+    if user.has_perm("collectors.view_agent"):
+        allowed = allowed | reach_filter(agents, user_reach(user))
+    return set(allowed.values_list("pk", flat=True))
 
 
 def may_view_agent(user, agent: Agent) -> bool:
-    """The agent themself, staff who may view agents, and the managers of the agent's organization."""
+    """The agent themself, staff who may view agents of the offices they reach, and the managers of the agent's
+    organization."""
     if agent.user_id is not None and agent.user_id == user.pk:
         return True
-    if user.has_perm("collectors.view_agent"):
+    if user.has_perm("collectors.view_agent") and reach_allows(agent, user_reach(user)):
         return True
     return agent.organization_id is not None and user.managed_organizations.filter(pk=agent.organization_id).exists()

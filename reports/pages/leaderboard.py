@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from awards.permissions import LeaderboardAccess, leaderboard_access
 from awards.selectors import BoardChoice, BoardPage, BoardRow, NoRanking, leaderboard_page, leaderboard_resolve
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
+from reports.pages.access import viewable_agent_ids
 from reports.pages.common import campaign_or_404, cluster_param, forbidden
 from reports.pages.live import fragment, live
 
@@ -170,13 +171,10 @@ def _leaderboard(request: HttpRequest, code: str, number: int) -> dict | HttpRes
     except PermissionDenied as refusal:
         return forbidden(request, str(refusal))
     board = board_page(choice=choice, page_number=request.GET.get("page"))
-    user = request.user
-    staff = user.has_perm("collectors.view_agent")
-    managed = set(user.managed_organizations.values_list("pk", flat=True))
+    agents = [row.id for row in board.rows if row.kind == CompetitorKind.AGENT]
+    viewable = viewable_agent_ids(request.user, agents) if agents else set()
     for row in board.rows:
-        if row.kind == CompetitorKind.AGENT and (
-            staff or row.organization_id in managed or (access.agent_id and row.competitor_id == access.agent_id)
-        ):
+        if row.kind == CompetitorKind.AGENT and row.id in viewable:
             row.link = reverse("pages:agent", args=[row.code])
     rule, cluster = choice.rule, choice.cluster
 

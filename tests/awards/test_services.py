@@ -22,7 +22,9 @@ from awards.services import (
 )
 from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier
 from campaigns.services import phase_close, phases_advance
+from collectors.selectors import user_reach
 from core.errors import InvalidTransition
+from core.reach import OutOfReach
 from enrollments.choices import EnrollmentStatus
 from enrollments.services import enrollment_cancel
 from tests.constraints import assert_db_rejects
@@ -32,7 +34,9 @@ from tests.factories import (
     PhaseFactory,
     PrizeTierFactory,
     UserFactory,
+    assign_unit,
 )
+from tests.offices import build_offices
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +120,7 @@ def test_cancellation_reopen_and_refinalize_make_a_new_version_that_shows_the_ch
     phase_close(phase=contest["phase"])
     first = phase_finalize(phase_id=contest["phase"].pk)
     manager = UserFactory(username="manager")
+    assign_unit(manager, contest.campaign.organizer)
 
     with pytest.raises(ValidationError):
         phase_reopen(phase=contest["phase"], by=manager, reason=" ")
@@ -269,3 +274,47 @@ def test_closing_a_finalized_phase_is_refused(contest):
     contest["phase"].refresh_from_db()
     assert contest["phase"].status == Phase.Status.FINALIZED
     assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.PROPOSED}
+
+
+# --- Offices' reach (DESIGN §10) ---------------------------------------------------------
+
+
+def test_a_decision_on_another_offices_award_is_refused_and_changes_nothing():
+    offices = build_offices()
+    award = offices.tay_ninh.award
+    quang_nam = user_reach(offices.quang_nam.staff)
+
+    for decide in (
+        lambda: award_review(award=award, by=offices.quang_nam.staff, minutes="BB-01", reach=quang_nam),
+        lambda: award_reject(award=award, by=offices.quang_nam.staff, reason="Sai", reach=quang_nam),
+    ):
+        with pytest.raises(OutOfReach):
+            decide()
+    award.refresh_from_db()
+    assert award.status == Award.Status.PROPOSED and not award.transitions.exclude(to_status="proposed").exists()
+    reviewed = award_review(
+        award=award, by=offices.tay_ninh.staff, minutes="BB-01", reach=user_reach(offices.tay_ninh.staff)
+    )
+    assert reviewed.status == Award.Status.REVIEWED
+
+
+def test_reopening_another_offices_phase_is_refused():
+    offices = build_offices()
+    phase = offices.tay_ninh.finalized
+
+    with pytest.raises(OutOfReach):
+        phase_reopen(phase=phase, by=offices.quang_nam.staff, reason="Sửa", reach=user_reach(offices.quang_nam.staff))
+    phase.refresh_from_db()
+    assert phase.status == Phase.Status.FINALIZED
+
+
+def test_finalizing_asked_by_staff_who_left_the_office_does_nothing_when_it_runs():
+    offices = build_offices()
+    tay_ninh = offices.tay_ninh
+    phase_close(phase=tay_ninh.open_phase)
+    assign_unit(tay_ninh.staff, offices.quang_nam.unit)  # moved before the worker took the task
+
+    assert phase_finalize(phase_id=tay_ninh.open_phase.pk, by=tay_ninh.staff) is None
+    tay_ninh.open_phase.refresh_from_db()
+    assert tay_ninh.open_phase.status == Phase.Status.CLOSED
+    assert phase_finalize(phase_id=tay_ninh.open_phase.pk, by=offices.national).version == 1

@@ -42,7 +42,7 @@ from campaigns.models import (
     Team,
 )
 from collectors.models import Locality, ServiceOrganization, Unit
-from tests.factories import AgentFactory, EnrollmentFactory, IndicatorValueFactory
+from tests.factories import AgentFactory, EnrollmentFactory, IndicatorValueFactory, assign_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -940,6 +940,7 @@ def test_admin_upload_needs_the_reference_data_permissions_too(client, django_us
 
     user = django_user_model.objects.create_user("campaigns-only", password="x-pass-123", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["add_campaign", "view_campaign"]))
+    assign_unit(user)  # reaching every office: only the missing permissions refuse the upload
     client.force_login(user)
 
     response = client.get(reverse("admin:campaigns_campaign_import_definition"))

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 
+from accounts.models import PasswordState
 from collectors.imports import agents_import
 from collectors.models import Agent
 from tests.factories import AgentFactory, DistrictFactory, ServiceOrganizationFactory, UnitFactory, UserFactory
@@ -63,6 +64,8 @@ def test_new_agents_are_added_with_logins_that_work(places):
     user = authenticate(username="qn-001", password=password)
     assert user == ha.user
     assert not user.is_staff
+    # The password was made for them: they choose their own at first login.
+    assert PasswordState.objects.get(user=user).must_change
 
 
 def test_a_known_code_updates_the_agent_and_links_an_existing_plain_account(places):

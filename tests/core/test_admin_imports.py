@@ -22,6 +22,7 @@ from core.spreadsheets import SheetCells
 from enrollments.models import Enrollment
 from enrollments.services import enrollment_reject
 from tests.core.crafted_workbooks import SHEET, crafted, repeated, sheet
+from tests.factories import assign_unit
 from tests.spreadsheets import upload
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,7 @@ def preview(client, rows) -> str:
 def other_reviewer(django_user_model):
     user = django_user_model.objects.create_user("reviewer2", password="staff-pass-123", is_staff=True)
     user.groups.add(Group.objects.get(name=GROUP_NAMES[StaffRole.REVIEWER]))
+    assign_unit(user)
     return user
 
 

@@ -24,6 +24,8 @@ from django.utils import timezone
 from campaigns.models import Campaign, Phase
 from campaigns.selectors import agent_participations
 from collectors.models import Agent, Locality, ServiceOrganization
+from collectors.selectors import user_reach
+from core.reach import ALL
 from demo.loader import demo_load
 from enrollments.choices import EnrollmentStatus, NotCountedReason, Product
 from enrollments.contributions import ParameterTable, contribution_quote
@@ -346,6 +348,14 @@ def test_demo_admin_logs_in_as_a_superuser(demo, client):
     assert admin.is_superuser and admin.is_staff
     assert client.login(username="admin", password="admin")
     assert client.get("/admin/").status_code == 200
+
+
+def test_demo_admin_works_for_vietnam_social_security_and_reaches_every_office(demo):
+    admin = get_user_model().objects.get(username="admin")
+    admin.is_superuser = False  # were it made ordinary staff, its unit would still reach everything
+
+    assert admin.staff_assignment.unit.code == "VSS"
+    assert user_reach(admin) is ALL
 
 
 def test_demo_agents_log_in_with_their_own_user(demo, client):

@@ -31,7 +31,7 @@ from campaigns.models import (
     Quota,
     Team,
 )
-from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from collectors.models import Agent, Locality, ServiceOrganization, StaffAssignment, Unit
 from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus, Product
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
@@ -112,6 +112,7 @@ def one_of_each(superuser):
         ParameterFactory(),
         CoveragePeriodFactory(participant=enrollment.participant),
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
+        StaffAssignment.objects.create(user=UserFactory(), unit=campaign.organizer),
         Token.objects.create(user=superuser),
         password_mark_initial(user=agent.user),
         *_login_records(),
@@ -589,6 +590,7 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     Unit: _rows(lambda: UnitFactory(parent=UnitFactory(), locality=DistrictFactory())),
     ServiceOrganization: _rows(lambda: ServiceOrganizationFactory(locality=DistrictFactory())),
     Agent: _rows(lambda: AgentFactory(unit=UnitFactory())),
+    StaffAssignment: _rows(lambda: StaffAssignment.objects.create(user=UserFactory(), unit=UnitFactory())),
     Campaign: _rows(lambda: PhaseFactory().campaign),
     Phase: _rows(PhaseFactory),
     PhaseTransition: _rows(lambda: PhaseTransitionFactory(by=UserFactory())),

@@ -15,6 +15,7 @@ from enrollments.models import CoveragePeriod, Enrollment, Participant
 from enrollments.services import enrollment_submit
 from tests.factories import ParticipantFactory
 from tests.intake_fixtures import submission
+from tests.offices import build_offices
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +262,28 @@ def test_a_social_insurance_code_held_by_another_person_is_reported_by_row(db):
     assert [row.number for row in report.error_rows] == [2, 4]
     assert Participant.objects.get(personal_id="049190000002").social_insurance_code == "4907654321"
     assert not Participant.objects.filter(personal_id__in=["049190000001", "049190000003"]).exists()
+
+
+def test_an_office_imports_coverage_of_people_no_campaign_knows_but_not_of_another_offices(db):
+    offices = build_offices()
+    theirs = offices.tay_ninh.submitted.participant
+    known_only_from_coverage = ParticipantFactory(full_name="Lê Thị Bình", date_of_birth=date(1990, 3, 1))
+    known_only_from_coverage.personal_id = "049190000001"
+    known_only_from_coverage.gender = "female"
+    known_only_from_coverage.save()
+    period = [date(2019, 1, 1), date(2019, 12, 31)]
+
+    report = coverage_import(
+        file=workbook(
+            COVERAGE_HEADER,
+            [theirs.personal_id, theirs.full_name, theirs.date_of_birth, theirs.gender, "VSI", *period],
+            ["049190000001", "Lê Thị Bình", date(1990, 3, 1), "female", "VSI", *period],
+            ["049090000777", "Trần Văn Mới", date(1990, 1, 1), "male", "VSI", *period],
+        ),
+        by=offices.quang_nam.staff,
+        apply_valid=True,
+    )
+
+    assert [bool(row.errors) for row in report.rows] == [True, False, False]
+    assert not theirs.coverage_periods.exists()
+    assert CoveragePeriod.objects.filter(participant__personal_id__in=["049190000001", "049090000777"]).count() == 2

@@ -7,10 +7,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from collectors.selectors import user_reach
 from core.errors import InvalidTransition
+from core.reach import ALL, OutOfReach
 from enrollments.choices import EnrollmentStatus, NotCountedReason
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition
 from enrollments.services import enrollments_transition
+from tests.offices import build_offices
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +64,22 @@ def test_a_rejection_without_a_reason_is_refused(submitted, reviewer):
         )
 
     assert set(Enrollment.objects.values_list("status", flat=True)) == {EnrollmentStatus.SUBMITTED}
+
+
+def test_a_batch_with_an_enrollment_of_another_office_is_refused_whole():
+    offices = build_offices()
+    batch = [offices.quang_nam.submitted, offices.tay_ninh.submitted]
+
+    with pytest.raises(OutOfReach):
+        enrollments_transition(
+            enrollments=batch,
+            to_status=EnrollmentStatus.CONFIRMED,
+            by=offices.quang_nam.staff,
+            reach=user_reach(offices.quang_nam.staff),
+        )
+
+    assert set(Enrollment.objects.filter(pk__in=[e.pk for e in batch]).values_list("status", flat=True)) == {
+        EnrollmentStatus.SUBMITTED
+    }
+    confirmed = enrollments_transition(enrollments=batch, to_status=EnrollmentStatus.CONFIRMED, reach=ALL)
+    assert {e.status for e in confirmed} == {EnrollmentStatus.CONFIRMED}

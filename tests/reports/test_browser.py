@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from awards.models import Award
 from campaigns.models import Phase
 from campaigns.roles import sync_role_groups
+from tests.factories import assign_unit
 from tests.reports.conftest import PASSWORD, leaderboard_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,7 @@ def staff(django_user_model):
     sync_role_groups(apps)
     user = django_user_model.objects.create_user("quanly", "quanly@example.vn", PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=GROUP_NAMES[StaffRole.CAMPAIGN_MANAGER]))
+    assign_unit(user)
     return user
 
 

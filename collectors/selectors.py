@@ -1,0 +1,87 @@
+"""Reads about offices: the units below a unit, and a user's reach (DESIGN §10).
+
+A staff member's reach is the unit they work for (``StaffAssignment``) and
+every unit below it; Vietnam Social Security's staff (the national unit at the
+root of the tree) reach everything, and so does a superuser. Anyone else — a
+staff member without a unit, an agent, an organization's manager — reaches no
+office: agents and managers read what is theirs by their own rules.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from collectors.models import StaffAssignment, Unit
+from core.reach import ALL, NOTHING, Reach
+
+# Where the reach is kept on the user object: computed once per request (a request has its own user object).
+_CACHE = "_core_reach"
+
+
+def unit_subtree_ids(unit_ids) -> frozenset[int]:
+    """The units given and every unit below them, in one query."""
+    unit_ids = sorted(set(unit_ids))
+    if not unit_ids:
+        return frozenset()
+    table = Unit._meta.db_table
+    marks = ", ".join(["%s"] * len(unit_ids))
+    sql = (
+        f"WITH RECURSIVE below(id) AS ("  # noqa: S608 - the table name comes from model metadata
+        f"SELECT id FROM {table} WHERE id IN ({marks}) "
+        f"UNION SELECT u.id FROM {table} u JOIN below b ON u.parent_id = b.id) "
+        "SELECT id FROM below"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, unit_ids)
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def unit_reach(unit: Unit) -> Reach:
+    """What the staff of ``unit`` reach: everything from the national root, else the unit and the units below it."""
+    if unit.kind == Unit.Kind.NATIONAL and unit.parent_id is None:
+        return ALL
+    return Reach.units(unit_subtree_ids([unit.pk]))
+
+
+def _computed_reach(user) -> Reach:
+    if not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return ALL
+    assignment = StaffAssignment.objects.filter(user_id=user.pk).select_related("unit").first()
+    if assignment is None:
+        return NOTHING
+    return unit_reach(assignment.unit)
+
+
+def user_reach(user) -> Reach:
+    """The units ``user`` reaches (see the module's docstring); kept on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOTHING
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        cached = _computed_reach(user)
+        setattr(user, _CACHE, cached)
+    return cached
+
+
+def forget_reach(user) -> None:
+    """Drop the reach kept on ``user`` (after their unit changed)."""
+    if user is not None and hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+
+
+def unit_ancestor_ids(unit_id: int | None) -> list[int]:
+    """The unit and every unit above it, nearest first."""
+    ids: list[int] = []
+    while unit_id is not None and unit_id not in ids:
+        ids.append(unit_id)
+        unit_id = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+    return ids
+
+
+def reach_allows_unit_below(reach: Reach, unit_id: int | None) -> bool:
+    """Whether ``reach`` covers ``unit_id`` or a unit above it (a unit created since the reach was computed)."""
+    if reach.everything:
+        return True
+    return any(unit in reach.unit_ids for unit in unit_ancestor_ids(unit_id))
