@@ -39,6 +39,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from core.parsers import upload_size_error
+from core.workbooks import keep_as_text
 
 MB = 1024 * 1024
 HEADER_ROWS = 10  # the header is looked for in the sheet's first rows
@@ -546,6 +547,9 @@ def template_workbook(columns: list[Column], *, title: str, example: list[Any] |
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(14, len(column.header) + 4)
     if example:
         sheet.append(example)
+    for row in sheet.iter_rows():  # no cell is ever a formula (core.workbooks)
+        for cell in row:
+            keep_as_text(cell)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

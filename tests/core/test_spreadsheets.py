@@ -29,6 +29,7 @@ from core.spreadsheets import (
     a_date,
     read_cells,
     read_rows,
+    template_workbook,
     text,
     whole_number,
 )
@@ -43,6 +44,7 @@ from tests.core.crafted_workbooks import (
     write_workbook,
 )
 from tests.spreadsheets import upload
+from tests.workbooks import HYPERLINK, PLUS, assert_written_as_text
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 COLUMNS = [Column("receipt_no", HEADER)]
@@ -308,3 +310,12 @@ def test_cells_read_for_one_import_are_refused_by_another():
     cells = SheetCells(keys=("personal_id",), lines=[(2, ("049090123456",))])
     with pytest.raises(SpreadsheetError):
         read_rows(cells, COLUMNS)
+
+
+def test_an_import_template_never_holds_a_formula():
+    content = template_workbook(
+        [Column(key="name", header=HYPERLINK), Column(key="note", header="Ghi chú")],
+        title="Mẫu",
+        example=[PLUS, "-2+3"],
+    )
+    assert_written_as_text(content, {("Mẫu", "A1"): HYPERLINK, ("Mẫu", "A2"): PLUS, ("Mẫu", "B2"): "-2+3"})
