@@ -11,10 +11,27 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import PasswordState
+from accounts.models import ApiToken, PasswordState
 from accounts.services import password_mark_initial
 
 User = get_user_model()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The API tokens of every device: shown without the token itself (only its hash is
+    stored); deleting one revokes it."""
+
+    list_display = ["token_key", "user", "device", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "device", "token_key"]
+    fields = readonly_fields = ["token_key", "user", "device", "created", "expiry", "digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PasswordState)

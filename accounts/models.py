@@ -1,10 +1,12 @@
-"""What the project keeps about a login beside Django's user: whether its password is initial."""
+"""What the project keeps about a login beside Django's user: whether its password is initial,
+and its API tokens, one per device."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class PasswordState(models.Model):
@@ -29,3 +31,17 @@ class PasswordState(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of one of a user's devices (django-rest-knox: only a hash of it is
+    stored). Each login through the token endpoint makes its own, named after the device
+    when the app says which; it expires after ``API_TOKEN_DAYS`` days; its user lists and
+    revokes their own, and a password change revokes them all."""
+
+    device = models.CharField(_("device"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["user", "-created"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import PasswordState
+from accounts.models import ApiToken, PasswordState
 
 
 @transaction.atomic
@@ -27,5 +26,17 @@ def password_after_change(*, user) -> None:
 
     Called for every password saved through ``set_password()`` (``accounts.validators``);
     other sessions end by themselves, as Django ties a session to the password's hash."""
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     PasswordState.objects.filter(user=user, must_change=True).update(must_change=False, changed_at=timezone.now())
+
+
+def api_token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
+    """A new API token for one of ``user``'s devices: the stored row, and the token itself,
+    which is shown once and never stored (only its hash is)."""
+    return ApiToken.objects.create(user, device=device.strip()[:100])
+
+
+def api_token_revoke(*, user, token_key: str) -> bool:
+    """Revoke one of ``user``'s own tokens, named by its key (the token's first characters)."""
+    deleted, _rows = ApiToken.objects.filter(user=user, token_key=token_key).delete()
+    return bool(deleted)

@@ -47,8 +47,8 @@ def setup(agents: int) -> list[str]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from accounts.services import api_token_create
     from awards.tally import tally_rebuild
     from campaigns.models import AwardRule, Campaign, Cluster, Phase, Quota
     from collectors.models import Agent, Locality, ServiceOrganization, Unit
@@ -74,7 +74,7 @@ def setup(agents: int) -> list[str]:
     for n in range(agents):
         user = User.objects.create(username=f"bench{n:03d}")
         Agent.objects.create(code=f"B{n:03d}", full_name=f"Agent {n}", organization=org, locality=district, user=user)
-        tokens.append(Token.objects.create(user=user).key)
+        tokens.append(api_token_create(user=user, device="bench")[1])
     tally_rebuild(campaign_id=campaign.pk)
     return tokens
 

@@ -13,22 +13,26 @@ def staff_token(username: str = STAFF_USERNAME) -> str:
 
     A superuser reads every board wherever their office is (DESIGN §10)."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from accounts.services import api_token_create
 
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User.objects.create_superuser(username, f"{username}@example.vn", None)
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token_create(user=user, device="bench")[1]
 
 
 def agent_tokens(agent_ids: list[int]) -> dict[int, str]:
-    """Agent id → API token for every agent in ``agent_ids``; agents without a
+    """Agent id → a new API token for every agent in ``agent_ids``; agents without a
     login get one (``bench-<agent code>``, no usable password), in bulk."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
+    from django.utils import timezone
+    from knox.models import get_digest_token
+    from knox.settings import CONSTANTS, knox_settings
 
+    from accounts.models import ApiToken
     from collectors.models import Agent
 
     User = get_user_model()
@@ -41,8 +45,12 @@ def agent_tokens(agent_ids: list[int]) -> dict[int, str]:
             agent.user_id = user.pk
         Agent.objects.bulk_update(missing, ["user"])
     user_of = {agent.pk: agent.user_id for agent in agents}
-    tokens = dict(Token.objects.filter(user_id__in=user_of.values()).values_list("user_id", "key"))
-    new = [Token(user_id=user, key=Token.generate_key()) for user in user_of.values() if user not in tokens]
-    Token.objects.bulk_create(new)
-    tokens.update({token.user_id: token.key for token in new})
+    expiry = timezone.now() + knox_settings.TOKEN_TTL
+    tokens, rows = {}, []
+    for user in set(user_of.values()):
+        digest, token = get_digest_token()
+        tokens[user] = token
+        key = token[: CONSTANTS.TOKEN_KEY_LENGTH]
+        rows.append(ApiToken(digest=digest, token_key=key, user_id=user, expiry=expiry, device="bench"))
+    ApiToken.objects.bulk_create(rows, batch_size=2000)
     return {agent: tokens[user] for agent, user in user_of.items()}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as accounts_views
-from accounts.api import TokenView
+from accounts.api import TokenListView, TokenRevokeView, TokenView
 from reports.pages.common import vietnamese_unless_chosen
 
 admin.site.site_header = _("Emulation campaigns — Vietnam Social Security")
@@ -14,6 +14,8 @@ admin.site.index_title = _("Campaign administration")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/tokens/", TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<str:token_key>/", TokenRevokeView.as_view(), name="token-revoke"),
     path("", include("reports.api_urls")),
     path("", include("enrollments.api_urls")),
     path("", include("awards.api_urls")),

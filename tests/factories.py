@@ -293,3 +293,10 @@ class EnrollmentTransitionFactory(factory.django.DjangoModelFactory):
     from_status = EnrollmentStatus.SUBMITTED
     to_status = EnrollmentStatus.CONFIRMED
     reason = "Đã đối chiếu biên lai"
+
+
+def api_token(user, device: str = "") -> str:
+    """A new API token of one of ``user``'s devices, as the app sends it (``Token …``)."""
+    from accounts.services import api_token_create
+
+    return api_token_create(user=user, device=device)[1]

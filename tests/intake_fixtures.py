@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, Phase, Quota
@@ -22,6 +21,7 @@ from tests.factories import (
     ServiceOrganizationFactory,
     UnitFactory,
     UserFactory,
+    api_token,
 )
 
 
@@ -91,8 +91,7 @@ def agent2(campaign, quang_nam):
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
-from accounts.models import PasswordState
+from accounts.models import ApiToken, PasswordState
 from accounts.services import password_mark_initial
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +20,14 @@ def admin_client(client, superuser):
 
 
 def test_a_password_reset_by_an_administrator_must_be_changed(admin_client, person):
-    token = Token.objects.create(user=person)
+    token = ApiToken.objects.create(person)[0]
     response = admin_client.post(
         f"/admin/auth/user/{person.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
     assert response.status_code == 302
     assert PasswordState.objects.get(user=person).must_change is True
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
 
 
 def test_a_user_added_by_an_administrator_must_change_the_password(admin_client):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
-from accounts.models import PasswordState
+from accounts.models import ApiToken, PasswordState
 from accounts.selectors import password_must_change
 from accounts.services import password_mark_initial
 
@@ -47,20 +46,20 @@ def test_saving_a_new_password_clears_the_mark_and_records_when(person):
 
 
 def test_saving_a_new_password_revokes_the_users_api_token(person, django_user_model):
-    own = Token.objects.create(user=person)
-    other = Token.objects.create(user=django_user_model.objects.create_user("e2", password="x-12345-y"))
+    own = ApiToken.objects.create(person)[0]
+    other = ApiToken.objects.create(django_user_model.objects.create_user("e2", password="x-12345-y"))[0]
     person.set_password("tu-chon-mat-khau-1")
     person.save()
-    assert not Token.objects.filter(pk=own.pk).exists()
-    assert Token.objects.filter(pk=other.pk).exists()
+    assert not ApiToken.objects.filter(pk=own.pk).exists()
+    assert ApiToken.objects.filter(pk=other.pk).exists()
 
 
 def test_saving_the_user_without_a_new_password_keeps_the_token_and_the_mark(person):
-    token = Token.objects.create(user=person)
+    token = ApiToken.objects.create(person)[0]
     password_mark_initial(user=person)
     person.first_name = "Hà"
     person.save()
-    assert Token.objects.filter(pk=token.pk).exists()
+    assert ApiToken.objects.filter(pk=token.pk).exists()
     assert password_must_change(user=reloaded(person))
 
 
@@ -70,20 +69,20 @@ def test_a_login_that_rehashes_the_password_is_no_change(person, settings):
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
-    token = Token.objects.create(user=person)
+    token = ApiToken.objects.create(person)[0]
     password_mark_initial(user=person)
     assert person.password.startswith("md5$")
 
     assert person.check_password("dung-mat-khau-9")
 
     assert reloaded(person).password.startswith("pbkdf2_sha256$")
-    assert Token.objects.filter(pk=token.pk).exists()
+    assert ApiToken.objects.filter(pk=token.pk).exists()
     assert password_must_change(user=reloaded(person))
 
 
 def test_changepassword_command_revokes_the_token(person, monkeypatch):
-    token = Token.objects.create(user=person)
+    token = ApiToken.objects.create(person)[0]
     answers = iter(["tu-chon-mat-khau-1", "tu-chon-mat-khau-1"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     call_command("changepassword", "e1")
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()

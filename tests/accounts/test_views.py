@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 
-from accounts.models import PasswordState
+from accounts.models import ApiToken, PasswordState
 from accounts.services import password_mark_initial
 from tests.accounts.conftest import PASSWORD
 
@@ -87,10 +86,10 @@ def test_an_outside_next_is_not_followed(client, newcomer):
 
 
 def test_changing_the_password_on_the_page_revokes_the_api_token(client, person):
-    token = Token.objects.create(user=person)
+    token = ApiToken.objects.create(person)[0]
     client.force_login(person)
     assert change(client).status_code == 302
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
 
 
 def test_a_user_who_chose_their_password_is_not_sent_anywhere(client, person):

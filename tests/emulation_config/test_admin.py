@@ -14,9 +14,8 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from accounts.models import PasswordState
+from accounts.models import ApiToken, PasswordState
 from accounts.services import password_mark_initial
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from campaigns.models import (
@@ -113,7 +112,7 @@ def one_of_each(superuser):
         CoveragePeriodFactory(participant=enrollment.participant),
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
         StaffAssignment.objects.create(user=UserFactory(), unit=campaign.organizer),
-        Token.objects.create(user=superuser),
+        ApiToken.objects.create(superuser, device="Điện thoại")[0],
         password_mark_initial(user=agent.user),
         *_login_records(),
         ExportJob.objects.create(
@@ -586,6 +585,7 @@ def _plan_target():
 
 ROW_MAKERS: dict[type, Callable[[int], None]] = {
     PasswordState: _rows(lambda: password_mark_initial(user=UserFactory())),
+    ApiToken: _rows(lambda: ApiToken.objects.create(UserFactory(), device="Máy tính bảng")[0]),
     Locality: _rows(DistrictFactory),
     Unit: _rows(lambda: UnitFactory(parent=UnitFactory(), locality=DistrictFactory())),
     ServiceOrganization: _rows(lambda: ServiceOrganizationFactory(locality=DistrictFactory())),

@@ -24,7 +24,7 @@ ADMIN_EXEMPT = {
     "enrollments.Parameter": "national reference values (base salary, poverty line, rates) in force everywhere",
     "auth.User": "accounts are kept by superusers; staff roles only view them to pick a login",
     "auth.Group": "the role groups hold permissions, no office's data",
-    "authtoken.TokenProxy": "API tokens: no role holds their permissions, superusers only",
+    "accounts.ApiToken": "API tokens: no role holds their permissions, superusers only",
     "accounts.PasswordState": "whether a login's password is initial: no role holds its permissions",
     "axes.AccessAttempt": "login lockouts: no role holds their permissions, superusers only",
     "axes.AccessFailureLog": "failed logins: no role holds their permissions, superusers only",
@@ -48,6 +48,8 @@ ADMIN_SITE_VIEWS = {
 # URLs outside the admin that are neither scoped API views nor pages of one campaign, with the reason.
 OTHER_EXEMPT = {
     "api:token": "exchanges the caller's own username and password for their token",
+    "api:tokens": "the caller's own API tokens",
+    "api:token-revoke": "revokes one of the caller's own API tokens",
     "schema": "the API's description, no data",
     "api-docs": "the API's browsable documentation, no data",
     "set_language": "the caller's own language choice",

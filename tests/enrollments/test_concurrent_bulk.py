@@ -24,14 +24,13 @@ from importlib import import_module
 import pytest
 from django.db.models import Count
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from awards.tally import tally_differences, tally_rebuild
 from campaigns.models import AwardRule, CompetitorKind
 from enrollments.identity import make_personal_id
 from enrollments.models import Enrollment
 from tests.contest import prize_rule
-from tests.factories import AgentFactory, UserFactory
+from tests.factories import AgentFactory, UserFactory, api_token
 from tests.intake_fixtures import submission
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -118,7 +117,7 @@ def agents_with_tokens(count: int, prefix: str, post_office, locality) -> tuple[
         )
         for n in range(count)
     ]
-    return agents, [Token.objects.create(user=agent.user).key for agent in agents]
+    return agents, [api_token(agent.user) for agent in agents]
 
 
 def run_at_once(jobs: list) -> float:
@@ -236,7 +235,7 @@ def test_reviewers_confirming_while_agents_submit_earlier_receipts_of_the_same_p
     caplog.set_level(logging.INFO, logger="core.db")
     kept_standings(campaign)
     agents, tokens = agents_with_tokens(5, "M", post_office, quang_nam["tam_ky"])
-    reviewer_token = Token.objects.create(user=reviewer).key
+    reviewer_token = api_token(reviewer)
     now = timezone.now()
     people = range(160)
     # The first agent's receipts, the latest of all: the ones the reviewers confirm.
