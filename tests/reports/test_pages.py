@@ -13,7 +13,7 @@ from awards.models import Award
 from awards.services import award_approve, award_review, phase_finalize
 from campaigns.models import Campaign
 from tests.contest import sell
-from tests.factories import AgentFactory, CampaignFactory, UserFactory
+from tests.factories import AgentFactory, CampaignFactory, UnitFactory, UserFactory, assign_unit
 from tests.reports.conftest import leaderboard_url
 
 pytestmark = pytest.mark.django_db
@@ -278,6 +278,26 @@ def test_agents_link_to_their_own_page_only(client, league):
 
     links = {row.code: row.link for row in response.context["board"].rows}
     assert links == {"E1": "/agents/E1/", "E2": ""}
+
+
+def test_staff_link_to_the_agents_of_the_offices_they_reach_only(client, campaign_manager, league):
+    """A provincial manager reads the whole board of their campaign, but opens the pages of
+    agents working for their own offices only: another office's agent is shown, unlinked."""
+    campaign = league["campaign"]
+    post_office, other = league["organizations"]
+    post_office.contracting_unit = UnitFactory(code="BHXH-QN-TK", parent=campaign.organizer)
+    post_office.save()
+    other.contracting_unit = UnitFactory(code="BHXH-TN")
+    other.save()
+    assign_unit(campaign_manager, campaign.organizer)
+    client.force_login(campaign_manager)
+
+    response = client.get(leaderboard_url(league))
+
+    links = {row.code: row.link for row in response.context["board"].rows}
+    assert links == {"E1": "/agents/E1/", "E2": ""}
+    assert client.get("/agents/E1/").status_code == 200
+    assert client.get("/agents/E2/").status_code == 403
 
 
 # --- The overview -------------------------------------------------------------------------
