@@ -55,9 +55,13 @@ LIFECYCLE = frozenset({"close", "finalize", "reopen"})
 def resolve_board(phase: Phase, access: LeaderboardAccess, **asked) -> BoardChoice:
     """``leaderboard_resolve`` for the API: a phase no rule ranks is not found (404),
     a board the reader may not see is refused (403), a rule or cluster that is not
-    the phase's is a field error (400, by the exception handler)."""
+    the phase's is a field error (400, by the exception handler). A reader of one
+    cluster's board only gets it when they name none."""
+    # A reader who may see one cluster's board only (an agent: their own) need not name it.
+    only_one = not access.everything and len(access.clusters - {None}) <= 1
+    first_allowed = asked.pop("first_allowed", False) or only_one
     try:
-        return leaderboard_resolve(phase=phase, allows=access.allows, **asked)
+        return leaderboard_resolve(phase=phase, allows=access.allows, first_allowed=first_allowed, **asked)
     except NoRanking as error:
         raise exceptions.NotFound(str(error)) from error
     except PermissionDenied as error:

@@ -228,6 +228,28 @@ def test_a_per_cluster_rule_needs_a_cluster_of_the_campaign(reviewer_api, field,
     assert list(garbage.json()["errors"]) == ["cluster"]
 
 
+def test_an_agent_who_may_read_one_board_gets_it_without_naming_the_cluster(api1, field, open_phase, cluster):
+    response = api1.get(standings_url(open_phase))
+    assert response.status_code == 200, response.json()
+    assert response.json()["cluster"]["id"] == cluster.pk
+    assert codes(response.json()) == ["A03", "A01", "A04", "A02"]
+
+
+def test_an_organization_manager_of_agents_in_two_clusters_names_the_one_to_read(
+    field, open_phase, campaign, agent1, quang_nam
+):
+    west = DistrictFactory(code="D-WEST")
+    other = ClusterFactory(campaign=campaign, number=2, name="Cụm 2")
+    other.localities.add(west)
+    AgentFactory(code="A05", organization=agent1.organization, locality=west)
+    manager = UserFactory(username="quanly-bd")
+    agent1.organization.managers.add(manager)
+    missing = client_for(manager).get(standings_url(open_phase))
+    assert missing.status_code == 400
+    assert list(missing.json()["errors"]) == ["cluster"]
+    assert client_for(manager).get(standings_url(open_phase), {"cluster": other.pk}).status_code == 200
+
+
 def test_an_unknown_phase_is_not_found(reviewer_api, field):
     response = reviewer_api.get("/api/v1/phases/999999/standings/")
     assert response.status_code == 404
