@@ -69,6 +69,16 @@ def closed_league(league):
     return league
 
 
+def log_in(page, live_server, username: str, next_path: str = "") -> None:
+    """Log ``username`` in through the pages' login form in the browser (then go to ``next_path``)."""
+    page.goto(f"{live_server.url}/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stacked-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login/" not in page.url, "logged in"
+
+
 def leaderboard_url(league, number=1, cluster=None) -> str:
     url = f"/campaigns/{league['campaign'].code}/phases/{number}/leaderboard/"
     return f"{url}?cluster={cluster.pk}" if cluster is not None else url

@@ -18,7 +18,7 @@ from awards.models import Award
 from campaigns.models import Phase
 from campaigns.roles import sync_role_groups
 from tests.factories import assign_unit
-from tests.reports.conftest import PASSWORD, leaderboard_url
+from tests.reports.conftest import PASSWORD, leaderboard_url, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,15 +35,6 @@ def staff(django_user_model):
     user.groups.add(Group.objects.get(name=GROUP_NAMES[StaffRole.CAMPAIGN_MANAGER]))
     assign_unit(user)
     return user
-
-
-def log_in(page, live_server, username: str, next_path: str = "") -> None:
-    page.goto(f"{live_server.url}/login/" + (f"?next={next_path}" if next_path else ""))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stacked-form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "logged in"
 
 
 def table_codes(page) -> list[str]:

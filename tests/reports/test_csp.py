@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 
 from campaigns.roles import sync_role_groups
-from tests.reports.conftest import PASSWORD, leaderboard_url
+from tests.reports.conftest import PASSWORD, leaderboard_url, log_in
 from tests.reports.test_live_api import submit_through_service, tv_url
 
 POLICY = {
@@ -95,15 +95,6 @@ def superuser_login(transactional_db, django_user_model):
     """A superuser, for the pages and the admin; the staff groups made again, as the database was emptied."""
     sync_role_groups(apps)
     return django_user_model.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stacked-form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "logged in"
 
 
 def visit(page, url: str):

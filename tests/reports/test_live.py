@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from tests.reports.conftest import PASSWORD, leaderboard_url
+from tests.reports.conftest import leaderboard_url, log_in
 from tests.reports.test_live_api import submit_through_service, tv_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,15 +27,6 @@ def reference_parameters(transactional_db):
     """The reference values intake reads (base salary, poverty line): the
     database of a transactional test is emptied after each one, these included."""
     import_module("enrollments.migrations.0002_reference_parameters").forwards(apps, None)
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stacked-form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "logged in"
 
 
 def open_live(page, url: str) -> None:
