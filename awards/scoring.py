@@ -539,8 +539,7 @@ def standings_stream(
 def _standing(row: tuple, kind: str, quota_count: int) -> CompetitorStanding:
     """A row of ``standings_sql`` (and any columns after it) as a standing."""
     competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *rest = row
-    if isinstance(reached_at, str):  # SQLite returns text from a CASE expression
-        reached_at = _aware(parse_datetime(reached_at))
+    reached_at = _moment(reached_at)
     return CompetitorStanding(
         kind,
         competitor_id,
@@ -606,6 +605,11 @@ _PLACES = Decimal("0.0001")
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _moment(value) -> datetime | None:
+    """A receipt time read from a board's statement (SQLite answers text from a CASE expression)."""
+    return _aware(parse_datetime(value)) if isinstance(value, str) else value
 
 
 def _decimal(value) -> Decimal:

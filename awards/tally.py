@@ -27,9 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -40,9 +37,9 @@ from awards.scoring import (
     Boards,
     CompetitorStanding,
     _ancestors_of,
-    _aware,
     _decimal,
     _fetch,
+    _moment,
     board_sql,
     unit_clusters,
 )
@@ -77,10 +74,6 @@ def _kept(campaign_id: int) -> list[tuple[AwardRule, list[Phase]]]:
 
 def _row_values(row: tuple, quota_count: int) -> dict:
     competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *counts = row
-    if isinstance(reached_at, str):  # SQLite answers text from a CASE expression
-        from django.utils.dateparse import parse_datetime
-
-        reached_at = _aware(parse_datetime(reached_at))
     return {
         "competitor_id": competitor_id,
         "cluster_id": cluster_id,
@@ -88,7 +81,7 @@ def _row_values(row: tuple, quota_count: int) -> dict:
         "name": name,
         "score": _decimal(score),
         "target": None if target is None else _decimal(target),
-        "reached_at": reached_at,
+        "reached_at": _moment(reached_at),
         "eligible": bool(eligible),
         "quota_counts": [int(count or 0) for count in counts[:quota_count]],
     }
@@ -288,38 +281,16 @@ def _shared_rank(board, score) -> int:
     return board.filter(eligible=True, score__gt=score).count() + 1
 
 
-# The columns a board is read with, as tuples (cheaper than model instances, a whole board at a time).
+# The columns a board is read with, as tuples (cheaper than model instances, a whole board at a time):
+# CompetitorStanding's own, in its order.
 _READ = ("competitor_id", "code", "name", "cluster_id", "score", "target", "reached_at", "quota_counts", "eligible")
 
 
-class _Row(NamedTuple):
-    competitor_id: int
-    code: str
-    name: str
-    cluster_id: int | None
-    score: Decimal
-    target: Decimal | None
-    reached_at: datetime | None
-    quota_counts: list
-    eligible: bool
-
-
-def _standing(row: _Row, kind: str, position: int, rank: int | None, keep: list[int] | None) -> CompetitorStanding:
-    counts = row.quota_counts or []
-    return CompetitorStanding(
-        kind,
-        row.competitor_id,
-        row.code,
-        row.name,
-        row.cluster_id,
-        row.score,
-        row.target,
-        row.reached_at,
-        tuple(counts[n] for n in keep) if keep is not None else tuple(counts),
-        row.eligible,
-        position,
-        rank,
-    )
+def _standing(row: tuple, kind: str, position: int, rank: int | None, keep: list[int] | None) -> CompetitorStanding:
+    *fields, counts, eligible = row
+    counts = counts or []
+    kept = tuple(counts[n] for n in keep) if keep is not None else tuple(counts)
+    return CompetitorStanding(kind, *fields, kept, eligible, position, rank)
 
 
 class _Ranker:
@@ -330,19 +301,21 @@ class _Ranker:
         self.board, self.position = board, start
         self.last: tuple | None = None  # (score, rank) of the last eligible row
 
-    def next(self, row: _Row) -> tuple[int, int | None]:
+    def next(self, row: tuple) -> tuple[int, int | None]:
+        """The position and prize rank of the next row (a tuple of ``_READ``)."""
+        score, eligible = row[4], row[-1]
         self.position += 1
-        if not row.eligible:
+        if not eligible:
             return self.position, None
         if not self.share:
             return self.position, self.position
-        if self.last is not None and self.last[0] == row.score:
+        if self.last is not None and self.last[0] == score:
             rank = self.last[1]
         elif self.last is not None:
             rank = self.position
         else:
-            rank = _shared_rank(self.board, row.score)
-        self.last = (row.score, rank)
+            rank = _shared_rank(self.board, score)
+        self.last = (score, rank)
         return self.position, rank
 
 
@@ -352,7 +325,7 @@ def tally_page(
     """A page of a provisional board, in its order, and the board's size."""
     board = _board(rule, phase, cluster_id)
     ranker = _Ranker(rule, board, offset)
-    rows = [_Row._make(values) for values in board.order_by(*TALLY_ORDER).values_list(*_READ)[offset : offset + limit]]
+    rows = list(board.order_by(*TALLY_ORDER).values_list(*_READ)[offset : offset + limit])
     page = []
     for row in rows:
         position, rank = ranker.next(row)
@@ -367,8 +340,7 @@ def tally_stream(
     """A whole provisional board, in its order, read ``batch`` rows at a time."""
     board = _board(rule, phase, cluster_id)
     ranker = _Ranker(rule, board, 0)
-    values = board.order_by(*TALLY_ORDER).values_list(*_READ).iterator(chunk_size=batch)
-    for row in map(_Row._make, values):
+    for row in board.order_by(*TALLY_ORDER).values_list(*_READ).iterator(chunk_size=batch):
         position, rank = ranker.next(row)
         yield _standing(row, rule.competitor_kind, position, rank, keep)
 
@@ -429,14 +401,6 @@ def tally_place(*, rule: AwardRule, phase: Phase, cluster_id: int | None, compet
 
 def tally_board_size(*, rule: AwardRule, phase: Phase, cluster_id: int | None) -> int:
     return _board(rule, phase, cluster_id).count()
-
-
-def tally_changed_at(*, rule: AwardRule, phase: Phase, cluster_id: int | None) -> tuple[int, datetime | None]:
-    """The board's size and when a row of it last changed: what tells a reader
-    whether the board moved since it last looked."""
-    board = _board(rule, phase, cluster_id)
-    latest = board.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    return board.count(), latest
 
 
 # --- Proof ------------------------------------------------------------------------------------
