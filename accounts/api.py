@@ -4,6 +4,7 @@ password (403 ``password_change_required``); the caller's tokens, listed and rev
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -87,7 +88,7 @@ class TokenListView(APIView):
 
     @extend_schema(responses={200: ApiTokenSerializer(many=True), 401: ERROR})
     def get(self, request):
-        tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
+        tokens = ApiToken.objects.filter(user=request.user, expiry__gt=timezone.now()).order_by("-created")
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 
 

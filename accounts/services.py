@@ -32,7 +32,8 @@ def password_after_change(*, user) -> None:
 
 def api_token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
     """A new API token for one of ``user``'s devices: the stored row, and the token itself,
-    which is shown once and never stored (only its hash is)."""
+    which is shown once and never stored (only its hash is). The user's expired tokens go."""
+    ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     return ApiToken.objects.create(user, device=device.strip()[:100])
 
 

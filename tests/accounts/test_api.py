@@ -99,7 +99,12 @@ def test_a_token_expires(person, settings):
     assert settings.API_TOKEN_DAYS - 1 < days <= settings.API_TOKEN_DAYS
     ApiToken.objects.filter(user=person).update(expiry=timezone.now() - timedelta(seconds=1))
     assert _client(issued["token"]).get(SOME_API).status_code == 401
-    assert not ApiToken.objects.filter(user=person).exists()  # an expired token is deleted when seen
+    again = _log_in()
+    # Not listed, and deleted when the user logs in again.
+    assert [row["token_key"] for row in _client(again["token"]).get("/api/v1/auth/tokens/").json()] == [
+        again["token_key"]
+    ]
+    assert list(ApiToken.objects.filter(user=person).values_list("token_key", flat=True)) == [again["token_key"]]
 
 
 def test_a_user_lists_their_own_tokens_only(person, django_user_model):
