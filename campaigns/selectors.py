@@ -21,7 +21,8 @@ from campaigns.models import (
     Quota,
     Team,
 )
-from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from collectors.models import Agent
+from collectors.selectors import agent_ancestry
 from core.reach import register_reach_path
 
 # A campaign and everything set up under it belong to its organizer (core.reach, DESIGN §10).
@@ -32,27 +33,6 @@ register_reach_path(PhaseTransition, "phase__campaign__organizer")
 register_reach_path(IndicatorTarget, "indicator__campaign__organizer")
 register_reach_path(IndicatorValue, "indicator__campaign__organizer")
 register_reach_path(PrizeTier, "rule__campaign__organizer")
-
-# Levels read per query when climbing a tree of localities or units: every tree of the country is shallower.
-_CLIMB = 6
-
-
-def _ancestor_ids(model, start_id: int | None) -> list[int]:
-    """The id and every ancestor id of a locality or unit, ``_CLIMB`` levels a query."""
-    paths = ["__".join(["parent"] * level) + "_id" for level in range(1, _CLIMB)]
-    ids: list[int] = []
-    node = start_id
-    while node is not None and node not in ids:
-        ids.append(node)
-        chain = model.objects.filter(pk=node).values_list(*paths).first() or ()
-        node = None
-        for above in chain:
-            if above is None or above in ids:
-                return ids
-            ids.append(above)
-        if chain:  # every level read is there: climb on from the highest
-            node = ids.pop()
-    return ids
 
 
 @dataclass
@@ -84,13 +64,7 @@ def agent_participations(
     unit or a unit below it (staff by their unit, agents by the unit their
     organization is contracted to).
     """
-    locality_ids = _ancestor_ids(Locality, agent.locality_id)
-    unit_ids = _ancestor_ids(Unit, agent.unit_id)
-    if agent.organization_id:
-        contracting = ServiceOrganization.objects.filter(pk=agent.organization_id).values_list(
-            "contracting_unit_id", flat=True
-        )
-        unit_ids += [u for u in _ancestor_ids(Unit, contracting.first()) if u not in unit_ids]
+    locality_ids, unit_ids = agent_ancestry(agent=agent)
     membership = Q(agents=agent) | Q(teams__members=agent)
     if locality_ids:
         membership |= Q(localities__in=locality_ids)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from collectors.models import StaffAssignment, Unit
+from collectors.models import Locality, ServiceOrganization, StaffAssignment, Unit
 from core.reach import ALL, NOTHING, Reach
 
 # Where the reach is kept on the user object: computed once per request (a request has its own user object).
@@ -71,13 +71,52 @@ def forget_reach(user) -> None:
         delattr(user, _CACHE)
 
 
+# No tree of localities or units is deeper; a cycle written by mistake stops here.
+_DEEPEST = 64
+
+
+def _climb(name: str, table: str, start: str) -> str:
+    """A recursive common table expression ``name(id, parent_id, depth)`` over ``table``
+    (a tree on parent_id): the rows ``start`` selects, at depth 0, and every row above them."""
+    return f"""{name}(id, parent_id, depth) AS (
+        SELECT id, parent_id, 0 FROM {table} WHERE {start}
+        UNION
+        SELECT node.id, node.parent_id, below.depth + 1 FROM {table} node
+        JOIN {name} below ON node.id = below.parent_id WHERE below.depth < {_DEEPEST}
+    )"""  # noqa: S608 - names from model metadata; every value is a parameter
+
+
 def unit_ancestor_ids(unit_id: int | None) -> list[int]:
-    """The unit and every unit above it, nearest first."""
-    ids: list[int] = []
-    while unit_id is not None and unit_id not in ids:
-        ids.append(unit_id)
-        unit_id = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
-    return ids
+    """The unit and every unit above it, nearest first: one statement."""
+    if unit_id is None:
+        return []
+    above = _climb("above", Unit._meta.db_table, "id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH RECURSIVE {above} SELECT DISTINCT id, depth FROM above ORDER BY depth", [unit_id])  # noqa: S608
+        ids: list[int] = []
+        for pk, _depth in cursor.fetchall():
+            if pk not in ids:
+                ids.append(pk)
+        return ids
+
+
+def agent_ancestry(*, agent) -> tuple[list[int], list[int]]:
+    """The localities and the units an agent belongs under, in one statement: the locality
+    they serve and every locality above it; the unit they work in, the unit their
+    organization is contracted to, and every unit above either."""
+    organizations = ServiceOrganization._meta.db_table
+    localities = _climb("up_locality", Locality._meta.db_table, "id = %s")
+    units = _climb(
+        "up_unit",
+        Unit._meta.db_table,
+        f"id = %s OR id = (SELECT contracting_unit_id FROM {organizations} WHERE id = %s)",  # noqa: S608
+    )
+    sql = f"""WITH RECURSIVE {localities}, {units}
+        SELECT DISTINCT 0, id FROM up_locality UNION SELECT DISTINCT 1, id FROM up_unit"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agent.locality_id, agent.unit_id, agent.organization_id])
+        rows = cursor.fetchall()
+    return sorted(pk for tree, pk in rows if tree == 0), sorted(pk for tree, pk in rows if tree == 1)
 
 
 def reach_allows_unit_below(reach: Reach, unit_id: int | None) -> bool:
