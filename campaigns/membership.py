@@ -57,37 +57,40 @@ def _below(table: str, top: str, depth: int) -> list[tuple[str, str]]:
 
 
 def _candidate_parts(t: dict[str, str], where: str) -> list[str]:
-    """SELECT (agent_id, cluster number) for every way an agent may belong to
-    the clusters chosen by ``where`` (a condition on cluster ``cl``)."""
+    """SELECT (agent_id, cluster number, cluster id) for every way an agent may belong
+    to the clusters chosen by ``where`` (a condition on cluster ``cl``)."""
     parts = [
-        f"SELECT ca.agent_id, cl.number FROM {t['cluster_agents']} ca "
+        f"SELECT ca.agent_id, cl.number, cl.id AS cluster_id FROM {t['cluster_agents']} ca "
         f"JOIN {t['cluster']} cl ON cl.id = ca.cluster_id WHERE {where}",
-        f"SELECT tm.agent_id, cl.number FROM {t['cluster_teams']} ct "
+        f"SELECT tm.agent_id, cl.number, cl.id AS cluster_id FROM {t['cluster_teams']} ct "
         f"JOIN {t['cluster']} cl ON cl.id = ct.cluster_id "
         f"JOIN {t['team_members']} tm ON tm.team_id = ct.team_id WHERE {where}",
     ]
     for joins, deepest in _below(t["locality"], "cx.locality_id", LOCALITY_DEPTH):
         parts.append(
-            f"SELECT a.id, cl.number FROM {t['cluster_localities']} cx "
+            f"SELECT a.id, cl.number, cl.id AS cluster_id FROM {t['cluster_localities']} cx "
             f"JOIN {t['cluster']} cl ON cl.id = cx.cluster_id{joins} "
             f"JOIN {t['agent']} a ON a.locality_id = {deepest} WHERE {where}"
         )
     for joins, deepest in _below(t["unit"], "cu.unit_id", UNIT_DEPTH):
         base = f"FROM {t['cluster_units']} cu JOIN {t['cluster']} cl ON cl.id = cu.cluster_id{joins}"
-        parts.append(f"SELECT a.id, cl.number {base} JOIN {t['agent']} a ON a.unit_id = {deepest} WHERE {where}")
+        chosen = "SELECT a.id, cl.number, cl.id AS cluster_id"
+        parts.append(f"{chosen} {base} JOIN {t['agent']} a ON a.unit_id = {deepest} WHERE {where}")
         parts.append(
-            f"SELECT a.id, cl.number {base} JOIN {t['organization']} o ON o.contracting_unit_id = {deepest} "
+            f"{chosen} {base} JOIN {t['organization']} o ON o.contracting_unit_id = {deepest} "
             f"JOIN {t['agent']} a ON a.organization_id = o.id WHERE {where}"
         )
     return parts
 
 
 def _clustered_sql(t: dict[str, str]) -> str:
+    # Each agent's lowest-numbered cluster, picked by a window over the candidates: no join
+    # back to the clusters on their number, which the planner cannot size.
     candidates = " UNION ALL ".join(_candidate_parts(t, "cl.campaign_id = %(campaign)s"))
     return (
-        f"SELECT m.agent_id, c.id AS cluster_id FROM "
-        f"(SELECT x.agent_id, MIN(x.number) AS number FROM ({candidates}) x GROUP BY x.agent_id) m "
-        f"JOIN {t['cluster']} c ON c.campaign_id = %(campaign)s AND c.number = m.number"
+        f"SELECT y.agent_id, y.cluster_id FROM (SELECT x.agent_id, x.cluster_id, "
+        f"ROW_NUMBER() OVER (PARTITION BY x.agent_id ORDER BY x.number) AS n FROM ({candidates}) x) y "
+        f"WHERE y.n = 1"
     )
 
 
