@@ -11,6 +11,11 @@ request as soon as the last one is answered (after ``--pause`` ms, 0 by default)
   - 20% POST /api/v1/enrollments/: one enrollment of a new person (a random
     personal ID), as a random agent, through the real intake API.
 
+``--floor`` sends instead only the cheapest authenticated request there is
+(GET /api/v1/auth/tokens/: the caller's own tokens, one query after the
+token's): the ceiling of the stack itself on this machine, whatever the
+application does.
+
 It prints requests per second, p50/p95/p99 latency per kind and overall, the
 errors (anything but 2xx, by status), and whether every acknowledged (201)
 submission is stored: each id and client reference the API answered is looked
@@ -55,6 +60,8 @@ from bench import benchdb, logins  # noqa: E402
 
 LOAD_DB = "emulation_bench_load"
 KINDS = ("GET me/progress", "GET standings p.1", "POST enrollment")
+FLOOR_KIND = "GET auth/tokens"  # --floor's only request; its index follows KINDS'
+LABELS = (*KINDS, FLOOR_KIND)
 MIX = (0.5, 0.3, 0.2)  # shares of KINDS
 TARGET_RATE, TARGET_P95 = 300, 150
 
@@ -168,8 +175,9 @@ class Request:
 class Mix:
     """The next request of a client, drawn from the mix; new personal IDs never repeat within a run."""
 
-    def __init__(self, plan: Cast, run: str) -> None:
+    def __init__(self, plan: Cast, run: str, floor: bool = False) -> None:
         self.plan = plan
+        self.floor = floor
         self.run = run
         self.serial = 0
         self.seen: set[str] = set()
@@ -179,6 +187,8 @@ class Mix:
         plan = self.plan
         draw = rng.random()
         caller = plan.callers[int(rng.random() * len(plan.callers))]
+        if self.floor:
+            return Request(len(KINDS), "GET", "/api/v1/auth/tokens/", caller.token)
         if draw < MIX[0]:
             return Request(0, "GET", "/api/v1/me/progress/", caller.token)
         if draw < MIX[0] + MIX[1]:
@@ -381,6 +391,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0, help="ms a client waits between its requests")
     parser.add_argument("--logins", type=int, default=2_000, help="agents with API tokens to call as")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--floor", action="store_true", help="only the cheapest authenticated request")
     args = parser.parse_args()
 
     env = {"DJANGO_SETTINGS_MODULE": "emulation_config.settings", "DEBUG": "false", "LOG_LEVEL": "WARNING"}
@@ -393,7 +404,7 @@ def main() -> None:
     prepared = time.perf_counter() - started_at
     port = free_port()
     run = f"{int(time.time()):x}"
-    mix = Mix(plan, run)
+    mix = Mix(plan, run, floor=args.floor)
     tallies = [Tally() for _ in range(args.clients)]
 
     # Whitenoise warns when static files were never collected: no request here needs them.
@@ -403,7 +414,7 @@ def main() -> None:
         # Warm up: each worker loads what it reads lazily; every kind must answer.
         warm = Tally()
         rng = random.Random(args.seed)
-        for kind in range(len(KINDS)):
+        for kind in [len(KINDS)] if args.floor else range(len(KINDS)):
             for _ in range(2 * args.workers):
                 request = mix.next(rng)
                 while request.kind != kind:
@@ -453,8 +464,9 @@ def main() -> None:
         f"pause {args.pause:g} ms; {cores} CPU cores; load average {os.getloadavg()[0]:.2f}"
     )
     print(f"{'kind':<20}{'requests':>9}{'req/s':>9}{'p50':>8}{'p95':>8}{'p99':>8}  (ms)")
-    for index, kind in enumerate(KINDS):
-        print(latency_line(kind, [ms for k, _s, ms in samples if k == index], elapsed))
+    for index, kind in enumerate(LABELS):
+        if (index == len(KINDS)) == args.floor:
+            print(latency_line(kind, [ms for k, _s, ms in samples if k == index], elapsed))
     overall = [ms for _k, _s, ms in samples]
     print(latency_line("all", overall, elapsed))
     rate = len(overall) / elapsed

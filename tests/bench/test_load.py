@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bench.load import KINDS
+from bench.load import FLOOR_KIND, KINDS
 
 NUMBER = r"[\d,]+(?:\.\d+)?"
 
@@ -30,3 +30,15 @@ def test_load_prints_its_figures_and_loses_no_submission(run_bench):
     assert stored, out
     assert int(stored[1].replace(",", "")) == int(stored[2].replace(",", "")) > 0
     assert re.search(r"^target: ≥ 300 requests/s with p95 ≤ 150 ms and 0 errors on 2 cores: (met|MISSED) ", out, re.M)
+
+
+@pytest.mark.postgres
+def test_the_floor_sends_only_the_cheapest_request(run_bench):
+    out = run_bench(
+        "load.py", "load-floor", "--scale", "0.002", "--seconds", "2", "--clients", "2", "--workers", "1", "--floor"
+    )
+
+    line = re.search(rf"^{re.escape(FLOOR_KIND)}\s+({NUMBER})\s", out, re.M)
+    assert line and int(line[1].replace(",", "")) > 0, out
+    assert not any(re.search(rf"^{re.escape(kind)}\s", out, re.M) for kind in KINDS), out
+    assert re.search(r"^errors: 0$", out, re.M), out
