@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.scoring import Boards, rule_applies, standings_sql
+from awards.signals import award_approved
 from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PrizeTier, Team
 from campaigns.services import phase_move
 from collectors.models import Unit
@@ -359,6 +360,7 @@ def award_approve(*, award: Award, by, decision_number: str, decision_date: date
         nominations.update(
             status=Nomination.Status.APPROVED, decision_number=moved.decision_number, decision_date=decision_date
         )
+        award_approved.send(sender=Award, award=moved)
         return moved
 
 

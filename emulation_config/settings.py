@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from emulation_config.env import (
@@ -163,7 +164,39 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "advance-phases": {"task": "awards.advance_phases", "schedule": env_int("PHASE_CHECK_SECONDS", 60, minimum=5)},
     "requeue-lost-exports": {"task": "core.requeue_lost_exports", "schedule": EXPORT_SWEEP_SECONDS},
+    # Notices to agents (reports.notices): who entered or left the prize places; phases ending within a day.
+    "notices-prize-places": {
+        "task": "reports.check_prize_places",
+        "schedule": env_int("NOTICE_PRIZE_CHECK_SECONDS", 300, minimum=30),
+    },
+    "notices-closing-phases": {
+        "task": "reports.remind_closing_phases",
+        "schedule": env_int("NOTICE_CLOSING_CHECK_SECONDS", 600, minimum=30),
+    },
 }
+
+# --- E-mail (notices to agents) ------------------------------------------------
+# Django's e-mail backend: SMTP once EMAIL_HOST is set; without it (the embedded default, the demo) each message
+# is written as a file under EMAIL_FILE_PATH instead of being sent.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST", "")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on: choose one.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "thidua@localhost")
+# The site's address as agents open it (e.g. https://thidua.example.vn): e-mails end with a link to the page.
+SITE_URL = env_str("SITE_URL", "")
 
 # --- Authentication ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -297,6 +330,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field name ("kind") other models use too.
+    "ENUM_NAME_OVERRIDES": {
+        "NoticeKindEnum": "reports.models.NoticeKind.choices",
+        "ExportKindEnum": "core.export_kinds.export_kind_choices",
+    },
 }
 
 LOGGING = {

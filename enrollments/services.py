@@ -34,7 +34,7 @@ from enrollments.counting import (
 )
 from enrollments.identity import personal_id_errors
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
-from enrollments.signals import enrollments_touched, touched_together
+from enrollments.signals import enrollments_touched, status_changed, touched_together
 
 MAX_BULK_ITEMS = 1000
 CLOCK_SKEW = timedelta(minutes=5)
@@ -444,6 +444,7 @@ def enrollments_transition(
         Enrollment.objects.bulk_update(locked, fields, batch_size=500)
         enrollments_touched(locked)
         EnrollmentTransition.objects.bulk_create(moves, batch_size=500)
+        status_changed.send(sender=EnrollmentTransition, transitions=moves)
         if to_status == EnrollmentStatus.CONFIRMED:
             CoveragePeriod.objects.bulk_create(
                 [

@@ -4,6 +4,11 @@
 were inserted or their counting changed, with ``touched``: the set of
 (campaign id, agent id, phase id) whose counted enrollments may differ. The
 awards app keeps its standings by it (DESIGN §12).
+
+``status_changed`` is sent inside the writing transaction when enrollments
+move along their state map (``services.enrollments_transition``), with
+``transitions``: the ``EnrollmentTransition`` rows just written. The reports
+app tells agents of a rejection or a cancellation by it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from contextlib import contextmanager
 from django.dispatch import Signal
 
 scores_touched = Signal()
+status_changed = Signal()
 
 _gathering = threading.local()
 

@@ -1,5 +1,6 @@
 """An agent's progress: the one reader of what ``GET /api/v1/me/progress/``
-answers and the agent's page shows.
+answers and the agent's page shows (and of the quotas whose reaching
+``reports.notices`` tells the agent, ``agent_quotas``).
 
 Which campaigns: the running and closed ones (``awards.permissions.PUBLISHED``)
 the agent takes part in, so that an agent still sees a closed campaign's
@@ -141,13 +142,9 @@ def _reached(quota: Quota, tally: Counter) -> int:
     )
 
 
-def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[CampaignProgress]:
-    """The agent's progress per running or closed campaign they take part in, and per phase."""
-    now = now or timezone.now()
-    participations = agent_participations(agent=agent, statuses=PUBLISHED)
-    phase_ids = [phase.pk for participation in participations for phase in participation.phases]
-    campaign_ids = [participation.campaign.pk for participation in participations]
-    tallies: dict[int, Counter] = defaultdict(Counter)  # phase id → (product, payment months) → counted
+def _counted_by_phase(agent: Agent, phase_ids: list[int]) -> dict[int, Counter]:
+    """Phase id → (product, payment months) → what counts of the agent's enrollments."""
+    tallies: dict[int, Counter] = defaultdict(Counter)
     rows = (
         counted_enrollments()
         .filter(agent=agent, phase_id__in=phase_ids)
@@ -157,6 +154,38 @@ def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[Campaig
     )
     for phase_id, product, months, n in rows:
         tallies[phase_id][(product, months)] += n
+    return tallies
+
+
+def agent_quotas(*, agent: Agent, phase_ids: list[int]) -> list[tuple[Campaign, Phase, list[QuotaProgress]]]:
+    """The quotas that apply to the agent in these phases (of the campaigns they
+    take part in), with what counts towards each: the figures of ``agent_progress``."""
+    participations = agent_participations(agent=agent, statuses=PUBLISHED)
+    wanted = set(phase_ids)
+    phases = [(p, phase) for p in participations for phase in p.phases if phase.pk in wanted]
+    if not phases:
+        return []
+    tallies = _counted_by_phase(agent, [phase.pk for _p, phase in phases])
+    quotas = list(Quota.objects.filter(campaign_id__in={p.campaign.pk for p, _phase in phases}).order_by("pk"))
+    result = []
+    for participation, phase in phases:
+        cluster_id = participation.cluster.pk if participation.cluster else None
+        applying = [
+            QuotaProgress(quota=quota, counted=_reached(quota, tallies[phase.pk]))
+            for quota in quotas
+            if quota.campaign_id == participation.campaign.pk and _quota_applies(quota, agent, phase, cluster_id)
+        ]
+        result.append((participation.campaign, phase, applying))
+    return result
+
+
+def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[CampaignProgress]:
+    """The agent's progress per running or closed campaign they take part in, and per phase."""
+    now = now or timezone.now()
+    participations = agent_participations(agent=agent, statuses=PUBLISHED)
+    phase_ids = [phase.pk for participation in participations for phase in participation.phases]
+    campaign_ids = [participation.campaign.pk for participation in participations]
+    tallies = _counted_by_phase(agent, phase_ids)  # phase id → (product, payment months) → counted
     quotas = list(Quota.objects.filter(campaign_id__in=campaign_ids).order_by("pk"))
     rules = list(
         AwardRule.objects.filter(campaign_id__in=campaign_ids)

@@ -9,3 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Registers the progress export with the export jobs (core.export_kinds).
         from reports import exports  # noqa: F401
+        from reports.notices.receivers import connect
+
+        # Tells agents of their events (reports.notices) as the apps below announce them.
+        connect()

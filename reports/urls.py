@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from reports.pages import agents, common, leaderboard, overview, tv
+from reports.pages import agents, common, leaderboard, notices, overview, tv
 
 app_name = "pages"
 
@@ -43,4 +43,8 @@ urlpatterns = [
     path("campaigns/<slug:code>/phases/<int:number>/tv/live/", _page(tv.tv_live), name="tv-live"),
     path("agents/<str:code>/", _page(agents.agent_page), name="agent"),
     path("agents/<str:code>/live/", _page(agents.agent_live), name="agent-live"),
+    path("notices/", _page(notices.notice_list), name="notices"),
+    path("notices/read-all/", _page(notices.notice_read_all), name="notices-read-all"),
+    path("notices/<int:pk>/read/", _page(notices.notice_read), name="notice-read"),
+    path("notices/preferences/", _page(notices.notice_preferences_page), name="notice-preferences"),
 ]

@@ -59,6 +59,10 @@ OTHER_EXEMPT = {
     "pages:logout": "logging out",
     "pages:home": "a redirect to the campaign list",
     "pages:campaigns": "the campaigns the user reaches (visible_campaigns; test_the_campaign_list_…)",
+    "pages:notices": "the caller's own notices (tests/reports/test_notice_pages.py)",
+    "pages:notices-read-all": "marks the caller's own notices read",
+    "pages:notice-read": "marks one of the caller's own notices read; anyone else's is not found",
+    "pages:notice-preferences": "the caller's own notice settings",
 }
 
 

@@ -168,6 +168,39 @@ def _approved(office: Office) -> None:
     award_approve(award=office.award, by=office.staff, decision_number="QĐ-01", decision_date="2024-12-20")
 
 
+def _agents_notice(office: Office) -> None:
+    """A notice of the province's agent: nobody else reads or marks it."""
+    from reports.models import Notice, NoticeKind
+    from tests.factories import UserFactory
+
+    agent = office.agent
+    if agent.user is None:
+        agent.user = UserFactory(username=f"{agent.code.lower()}-login")
+        agent.save()
+    Notice.objects.get_or_create(
+        user=agent.user, event_key="matrix", defaults={"kind": NoticeKind.QUOTA_REACHED, "data": {}}
+    )
+
+
+def _notice(office: Office) -> dict:
+    from reports.models import Notice
+
+    return {"pk": Notice.objects.get(user=office.agent.user, event_key="matrix").pk}
+
+
+def _lists_own_notices(response, offices: Offices, user) -> None:
+    from reports.models import Notice
+
+    own = set(Notice.objects.filter(user=user).values_list("pk", flat=True))
+    assert {row["id"] for row in _results(response)} == own
+
+
+def _agents_notice_unread(response, offices: Offices, user) -> None:
+    from reports.models import Notice
+
+    assert Notice.objects.filter(event_key="matrix", read_at__isnull=True).count() == 1
+
+
 # Every API endpoint whose view says it is scoped by reach (and the caller's own ones), by URL name.
 API_MATRIX: dict[str, Call] = {
     "api:enrollment-list": Call("get", _none, strangers=200, check=_lists_enrollments),
@@ -204,6 +237,12 @@ API_MATRIX: dict[str, Call] = {
     "api:export-download": Call("get", lambda office: {"pk": office.job.pk}),
     # An agent's own progress: staff who are not agents have none.
     "api:my-progress": Call("get", _none, owner=403, strangers=403),
+    # The caller's own notices and settings: an agent's notice is nobody else's, their office's staff included.
+    "api:my-notice-list": Call("get", _none, strangers=200, prepare=_agents_notice, check=_lists_own_notices),
+    "api:my-notice-detail": Call("get", _notice, owner=404, prepare=_agents_notice),
+    "api:my-notice-read": Call("post", _notice, owner=404, prepare=_agents_notice, check=_agents_notice_unread),
+    "api:my-notice-read-all": Call("post", _none, strangers=200, prepare=_agents_notice, check=_agents_notice_unread),
+    "api:my-notice-preferences": Call("get", _none, strangers=200),
 }
 
 

@@ -40,17 +40,30 @@ SETTINGS_VARIABLES = (
     "DATABASE_CONN_MAX_AGE",
     "DATABASE_URL",
     "DEBUG",
+    "DEFAULT_FROM_EMAIL",
     "DJANGO_SETTINGS_MODULE",
+    "EMAIL_BACKEND",
+    "EMAIL_FILE_PATH",
+    "EMAIL_HOST",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_HOST_USER",
+    "EMAIL_PORT",
+    "EMAIL_TIMEOUT",
+    "EMAIL_USE_SSL",
+    "EMAIL_USE_TLS",
     "JSON_MAX_DEPTH",
     "LOG_LEVEL",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_LOCKOUT_MINUTES",
+    "NOTICE_CLOSING_CHECK_SECONDS",
+    "NOTICE_PRIZE_CHECK_SECONDS",
     "REDIS_URL",
     "SECRET_KEY",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT",
+    "SITE_URL",
     "SPREADSHEET_MAX_COLUMNS",
     "SPREADSHEET_MAX_ROWS",
     "TIME_ZONE",
@@ -296,6 +309,21 @@ def test_env_time_zone_rejects_unknown_zones_naming_the_variable(raw):
 # --- Starting Django ------------------------------------------------------------------------------
 
 
+def test_notice_emails_go_to_smtp_with_a_host_and_to_files_without():
+    backend = printing("settings.EMAIL_BACKEND")
+    assert run_python(backend).stdout.strip() == "django.core.mail.backends.filebased.EmailBackend"
+    assert (
+        run_python(backend, EMAIL_HOST="smtp.example.vn").stdout.strip()
+        == "django.core.mail.backends.smtp.EmailBackend"
+    )
+
+
+def test_django_refuses_tls_and_ssl_together():
+    result = run_python(DJANGO_SETUP, EMAIL_USE_TLS="true", EMAIL_USE_SSL="true")
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS" in result.stderr and "EMAIL_USE_SSL" in result.stderr
+
+
 def test_django_starts_with_no_variable_set():
     result = run_python(printing("settings.DATABASES['default']['ENGINE']"))
     assert result.returncode == 0, result.stderr
@@ -319,6 +347,10 @@ def test_django_starts_with_no_variable_set():
         ("TRUSTED_PROXIES", "one"),
         ("LOGIN_FAILURE_LIMIT", "0"),
         ("LOGIN_LOCKOUT_MINUTES", "0"),
+        ("EMAIL_PORT", "smtp"),
+        ("EMAIL_USE_TLS", "maybe"),
+        ("NOTICE_PRIZE_CHECK_SECONDS", "5"),
+        ("NOTICE_CLOSING_CHECK_SECONDS", "often"),
     ],
 )
 def test_django_refuses_to_start_with_a_bad_value_naming_the_variable(variable, value):
