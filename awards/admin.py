@@ -42,12 +42,16 @@ class FinalizationAdmin(ReadOnlyResultAdmin):
     list_select_related = ["phase__campaign", "by"]
     search_fields = ["phase__name", "phase__campaign__code"]
     fields = ["phase", "version", "current", "trigger", "by", "at_display", "tally_agreed", "tally_differences"]
-    fields += ["changes_display"]
+    fields += ["notice_ends_display", "changes_display"]
     readonly_fields = fields
 
     @admin.display(description=_("at"), ordering="at")
     def at_display(self, obj):
         return local_datetime(obj.at)
+
+    @admin.display(description=_("notice period ends"), ordering="notice_ends_at")
+    def notice_ends_display(self, obj):
+        return local_datetime(obj.notice_ends_at)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(award_total=Count("awards"))
@@ -343,3 +347,7 @@ class PhaseAdmin(RankingWorkbookAdminMixin, CampaignsPhaseAdmin):
 
     def has_reopen_permission(self, request):
         return request.user.has_perm("campaigns.reopen_phase")
+
+
+# Appeals against the proposed results (``awards.appeals``).
+import awards.appeals.admin  # noqa: E402, F401

@@ -91,6 +91,13 @@ class Finalization(models.Model):
     tally_differences = models.PositiveIntegerField(
         _("tally differences"), default=0, editable=False, help_text=_("Rows of the tally repaired when finalizing.")
     )
+    notice_ends_at = models.DateTimeField(
+        _("notice period ends"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The proposed results are published for appeals until then; awards are approved after it."),
+    )
     changes = models.JSONField(
         _("changed winners"),
         default=dict,
@@ -459,3 +466,7 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.score}"
+
+
+# Appeals against the proposed results live in their own module (``awards.appeals``).
+from awards.appeals.models import Appeal, AppealEvent  # noqa: E402, F401

@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards.appeals.workflow import appeals_corrected, approval_refusal, notice_end
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
 from awards.scoring import Boards, rule_applies, standings_sql
 from awards.signals import award_approved
@@ -232,7 +233,9 @@ def phase_finalize(
         previous = Finalization.objects.filter(phase=phase, current=True).first()
         version = (Finalization.objects.filter(phase=phase).aggregate(top=Max("version"))["top"] or 0) + 1
         Finalization.objects.filter(phase=phase, current=True).update(current=False)
-        finalization = Finalization.objects.create(phase=phase, version=version, trigger=trigger, by=by)
+        finalization = Finalization.objects.create(
+            phase=phase, version=version, trigger=trigger, by=by, notice_ends_at=notice_end(phase=phase, at=now)
+        )
         on = timezone.localtime(now, phase.campaign.tzinfo).date()
         parameters = ParameterTable.load()
         rules = AwardRule.objects.filter(campaign=phase.campaign).select_related("campaign", "cluster")
@@ -276,6 +279,10 @@ def phase_finalize(
                 "gained": [w.as_dict() for w in sorted(after - before, key=_sort_key)],
                 "lost": [w.as_dict() for w in sorted(before - after, key=_sort_key)],
             }
+            # The upheld appeals this version corrects (DESIGN §11.2).
+            corrected = appeals_corrected(finalization=finalization, by=by, now=now)
+            if corrected:
+                finalization.changes["appeals"] = corrected
             finalization.save(update_fields=["changes"])
         reason = _("Finalized, version %(version)s.") % {"version": version}
         phase_move(phase=phase, to_status=Phase.Status.FINALIZED, by=by, reason=reason, now=now)
@@ -336,10 +343,19 @@ def award_review(*, award: Award, by, minutes: str, reason: str = "", reach: Rea
         return _move_award(locked, Award.Status.REVIEWED, by=by, reason=reason, reference=minutes.strip())
 
 
-def award_approve(*, award: Award, by, decision_number: str, decision_date: date, reach: Reach | None = None) -> Award:
+def award_approve(
+    *,
+    award: Award,
+    by,
+    decision_number: str,
+    decision_date: date,
+    reach: Reach | None = None,
+    now: datetime | None = None,
+) -> Award:
     """The director's decision. A salary-based amount is recomputed with the
     base salary in force on the decision date; nominations under the award are
-    approved by the same decision."""
+    approved by the same decision. Refused while the phase's results are under
+    public notice or an appeal about the phase is open (``awards.appeals``)."""
     errors = {}
     if not decision_number.strip():
         errors["decision_number"] = _("Give the decision number.")
@@ -351,6 +367,10 @@ def award_approve(*, award: Award, by, decision_number: str, decision_date: date
         locked = _locked(award, reach)
         if locked.status == Award.Status.REVIEWED and locked.phase.status != Phase.Status.FINALIZED:
             raise InvalidTransition(_("The phase was reopened: finalize it again first."))
+        if locked.status == Award.Status.REVIEWED:
+            refusal = approval_refusal(locked.phase, now=now or timezone.now())
+            if refusal:
+                raise InvalidTransition(refusal)
         locked.decision_number = decision_number.strip()
         locked.decision_date = decision_date
         if locked.tier.money == PrizeTier.Money.SALARY_COEFFICIENT:

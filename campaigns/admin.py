@@ -37,6 +37,7 @@ from campaigns.models import (
     PhaseTransition,
     PlanTarget,
     PrizeTier,
+    PublicHoliday,
     Quota,
     Team,
 )
@@ -51,6 +52,7 @@ from core.admin_helpers import (
     local_datetime,
 )
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
+from core.reach import reach_of
 
 
 def _m2m_count(model, field_name: str) -> Coalesce:
@@ -269,7 +271,7 @@ class CampaignAdmin(CampaignDefinitionAdminMixin, ReachAdminMixin, FixedQueryAdm
         (None, {"fields": ["code", "name", "organizer", "status"]}),
         (
             _("Counting rules"),
-            {"fields": ["products", "new_participant_gap_months", "time_zone", "review_period"]},
+            {"fields": ["products", "new_participant_gap_months", "time_zone", "review_period", "notice_days"]},
         ),
         (_("Description"), {"fields": ["theme", "description", "launch_reference"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
@@ -577,3 +579,25 @@ class PrizeTierAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("campaign"), ordering="rule__campaign")
     def campaign(self, obj):
         return obj.rule.campaign
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    """Days off nationwide, skipped when a notice period is counted (``campaigns.calendar``).
+    They hold for every office: staff read them; only those who reach every office change them."""
+
+    list_display = ["date", "name"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def _national(self, request) -> bool:
+        return reach_of(request.user).everything
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._national(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._national(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._national(request)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +79,15 @@ class Campaign(models.Model):
         null=True,
         blank=True,
         help_text=_("Finalize a closed phase automatically after this long; empty means staff finalize by hand."),
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period (working days)"),
+        default=5,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "How many working days the proposed results of a finalized phase are published for appeals "
+            "before the awards may be approved (weekends and public holidays skipped)."
+        ),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -703,3 +712,19 @@ class PrizeTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.title}"
+
+
+class PublicHoliday(models.Model):
+    """A day off nationwide (Tết, Independence Day, …): not a working day of a
+    notice period. Data, entered by staff year by year; weekends are never working days."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.name}"

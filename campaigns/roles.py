@@ -45,7 +45,14 @@ _CONFIG_MODELS = [
 ]
 _HISTORY_MODELS = ["campaigns.phasetransition", "enrollments.enrollmenttransition"]
 _DATA_MODELS = ["enrollments.participant", "enrollments.coverageperiod", "enrollments.enrollment"]
-_RESULT_MODELS = ["awards.finalization", "awards.standing", "awards.award", "awards.awardtransition"]
+_RESULT_MODELS = [
+    "awards.finalization",
+    "awards.standing",
+    "awards.award",
+    "awards.awardtransition",
+    "awards.appeal",
+    "awards.appealevent",
+]
 _ALL = ["view", "add", "change", "delete"]
 # Every staff group follows export jobs (their own workbooks; others' where the kind allows).
 _EXPORT_JOBS = ["core.exportjob"]
@@ -61,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(_HISTORY_MODELS, ["view"]),
         *_perms(_DATA_MODELS, ["view"]),
         *_perms(["enrollments.parameter"], ["view", "add", "change"]),
+        # Writing public holidays is further kept to staff who reach every office (campaigns.admin).
+        *_perms(["campaigns.publicholiday"], _ALL),
         "campaigns.close_phase",
         "campaigns.finalize_phase",
         "campaigns.reopen_phase",
@@ -98,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(_RESULT_MODELS, ["view"]),
         *_perms(["awards.nomination"], ["view", "add", "change"]),
         "awards.review_award",
+        "awards.answer_appeal",
         *_perms(_EXPORT_JOBS, ["view"]),
     ],
     StaffRole.DIRECTOR: [

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from reports.pages import agents, common, leaderboard, notices, overview, tv
+from reports.pages import agents, common, leaderboard, notice, notices, overview, tv
 
 app_name = "pages"
 
@@ -41,6 +41,10 @@ urlpatterns = [
     ),
     path("campaigns/<slug:code>/phases/<int:number>/tv/", _page(tv.tv_board), name="tv"),
     path("campaigns/<slug:code>/phases/<int:number>/tv/live/", _page(tv.tv_live), name="tv-live"),
+    path("campaigns/<slug:code>/phases/<int:number>/notice/", _page(notice.notice_page), name="notice"),
+    path("campaigns/<slug:code>/phases/<int:number>/appeal/", _page(notice.appeal_form), name="appeal-new"),
+    path("appeals/", _page(notice.appeals_page), name="appeals"),
+    path("appeals/<int:pk>/attachment/", _page(notice.appeal_attachment), name="appeal-attachment"),
     path("agents/<str:code>/", _page(agents.agent_page), name="agent"),
     path("agents/<str:code>/live/", _page(agents.agent_live), name="agent-live"),
     path("notices/", _page(notices.notice_list), name="notices"),

@@ -127,6 +127,8 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     organizer = factory.SubFactory(UnitFactory)
     products = factory.LazyFunction(lambda: [Product.VSI])
     status = Campaign.Status.RUNNING
+    # No public notice unless a test asks for one: awards may be approved right after finalizing.
+    notice_days = 0
 
 
 class PhaseFactory(factory.django.DjangoModelFactory):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from awards.models import Award, Nomination
+from awards.models import Appeal, AppealEvent, Award, Nomination
 from awards.services import nomination_outside, phase_finalize
 from awards.tally import tally_rebuild
 from campaigns.models import Campaign, Phase
@@ -78,6 +78,10 @@ class Office:
         return Award.objects.filter(phase=self.finalized).order_by("pk").first()
 
     @property
+    def appeal(self) -> Appeal:
+        return Appeal.objects.get(phase=self.finalized)
+
+    @property
     def agent(self) -> Agent:
         return next(iter(self.contest.agents.values()))
 
@@ -119,7 +123,27 @@ def build_office(*, vss: Unit, code: str, prefix: str, unit_code: str, name: str
     contest.sell(agents[1], 3, hours=1)
     contest.sell(agents[2], 2)
     phase_close(phase=contest.phase)
-    phase_finalize(phase_id=contest.phase.pk)
+    finalization = phase_finalize(phase_id=contest.phase.pk)
+    appellant = contest.agents[agents[2]]
+    appeal = Appeal.objects.create(
+        phase=contest.phase,
+        finalization=finalization,
+        competitor_kind="agent",
+        agent=appellant,
+        competitor_code=appellant.code,
+        competitor_name=appellant.full_name,
+        text="Hồ sơ chưa được tính.",
+        attachment=b"%PDF-1.4\n%%EOF\n",
+        attachment_name="bien-lai.pdf",
+        attachment_type="pdf",
+        filed_by=appellant.user,
+        filed_at=finalization.at,
+        status=Appeal.Status.DISMISSED,
+        reply="Không có căn cứ.",
+        answered_at=finalization.at,
+    )
+    AppealEvent.objects.create(appeal=appeal, to_status="open", by=appellant.user, at=appeal.filed_at)
+    AppealEvent.objects.create(appeal=appeal, from_status="open", to_status="dismissed", at=appeal.answered_at)
     waiting = contest.sell(agents[0], 2, phase=contest.phases[1], day=0, hours=1, status=EnrollmentStatus.SUBMITTED)
     for number, enrollment in enumerate(waiting):
         Enrollment.objects.filter(pk=enrollment.pk).update(receipt_no=f"BL-{prefix}-{number}")

@@ -24,6 +24,7 @@ def campaign_fields(entry: dict) -> dict[str, Any]:
         "new_participant_gap_months": entry["new_participant_gap_months"],
         "time_zone": entry["time_zone"],
         "review_period": to_timedelta(entry["review_period"]),
+        "notice_days": entry["notice_days"],
         "status": entry["status"],
     }
 

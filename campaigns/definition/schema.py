@@ -90,6 +90,7 @@ CAMPAIGN: Spec = {
     "new_participant_gap_months": (as_integer, 12),
     "time_zone": (as_text, DEFAULT_TIME_ZONE),
     "review_period": (as_duration, None),
+    "notice_days": (as_integer, 5),
     "status": (as_choice(Campaign.Status), Campaign.Status.DRAFT.value),
 }
 LOCALITY: Spec = {

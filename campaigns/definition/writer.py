@@ -163,6 +163,7 @@ def campaign_export(*, campaign: Campaign) -> dict:
             "new_participant_gap_months": campaign.new_participant_gap_months,
             "time_zone": campaign.time_zone,
             "review_period": None if campaign.review_period is None else duration_out(campaign.review_period),
+            "notice_days": campaign.notice_days,
             "status": campaign.status,
         },
         "localities": [

@@ -645,7 +645,13 @@ def test_tay_ninh_2021_two_best_units_per_cluster_get_0_6_base_salary_on_the_dec
     # salary was 1,490,000: 0.6 × 1,490,000 = 894,000 → 900,000 VND.
     for award in Award.objects.filter(finalization=finalization).order_by("pk"):
         award_review(award=award, by=council_member, minutes="BB-02/HĐTĐKT")
-        award_approve(award=award, by=director, decision_number="QĐ-35/QĐ-BHXH", decision_date=date(2022, 1, 14))
+        award_approve(
+            award=award,
+            by=director,
+            decision_number="QĐ-35/QĐ-BHXH",
+            decision_date=date(2022, 1, 14),
+            now=finalization.notice_ends_at,  # once the public notice has ended (tests/awards/test_seed_appeals.py)
+        )
 
     approved = Award.objects.filter(finalization=finalization)
     assert set(approved.values_list("status", "amount", "decision_date")) == {

@@ -17,7 +17,17 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, PasswordState
 from accounts.services import password_mark_initial
-from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
+from awards.models import (
+    Appeal,
+    AppealEvent,
+    Award,
+    AwardTransition,
+    Finalization,
+    Nomination,
+    Standing,
+    Tally,
+    TallyState,
+)
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -27,6 +37,7 @@ from campaigns.models import (
     PhaseTransition,
     PlanTarget,
     PrizeTier,
+    PublicHoliday,
     Quota,
     Team,
 )
@@ -128,6 +139,7 @@ def one_of_each(superuser):
         ),
     ]
     rows += _results(phase, rule, agent, superuser)
+    rows.append(PublicHoliday.objects.create(date=datetime(2025, 9, 2).date(), name="Quốc khánh"))
     rows.append(
         Tally.objects.create(rule=rule, phase=phase, competitor_id=agent.pk, code=agent.code, name=agent.full_name)
     )
@@ -169,7 +181,19 @@ def _results(phase, rule, agent, user) -> list:
     nomination = Nomination.objects.create(
         campaign=phase.campaign, full_name="Ông Nguyễn Văn Ngoài Ngành", outside_sector=True
     )
-    return [finalization, standing, award, transition, nomination]
+    appeal = Appeal.objects.create(
+        phase=phase,
+        finalization=finalization,
+        text="Hai hồ sơ chưa được tính.",
+        attachment=b"%PDF-1.4\n%%EOF\n",
+        attachment_name="bien-lai.pdf",
+        attachment_type="pdf",
+        filed_by=user,
+        filed_at=datetime(2024, 7, 3, tzinfo=VN),
+        **competitor,
+    )
+    event = AppealEvent.objects.create(appeal=appeal, to_status="open", by=user, at=appeal.filed_at)
+    return [finalization, standing, award, transition, nomination, appeal, event]
 
 
 def test_every_model_of_the_project_is_registered():
@@ -342,6 +366,7 @@ def _add_campaign(client, **overrides):
         "products": [Product.HHI, Product.VSI],
         "new_participant_gap_months": "12",
         "time_zone": "Asia/Ho_Chi_Minh",
+        "notice_days": "5",
         "phases-TOTAL_FORMS": "2",
         "phases-0-number": "1",
         "phases-0-name": "Đợt 1",
@@ -614,9 +639,21 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     AwardTransition: _rows(lambda: _result_chain()[3]),
     Nomination: _rows(lambda: _result_chain()[4]),
     ExportJob: _rows(lambda: ExportJob.objects.create(kind="enrollments", requested_by=UserFactory())),
+    Appeal: _rows(lambda: _result_chain()[5]),
+    AppealEvent: _rows(lambda: _result_chain()[6]),
+    PublicHoliday: _rows(lambda: PublicHoliday.objects.create(date=_next_holiday(), name="Ngày lễ")),
     Tally: _rows(lambda: _tally()),
     TallyState: _rows(lambda: TallyState.objects.create(campaign=CampaignFactory())),
 }
+
+
+_HOLIDAYS = iter(range(1, 10_000))
+
+
+def _next_holiday():
+    from datetime import date, timedelta
+
+    return date(2030, 1, 1) + timedelta(days=next(_HOLIDAYS))
 
 
 def _tally():

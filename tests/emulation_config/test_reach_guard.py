@@ -22,6 +22,7 @@ from tests.emulation_config.test_reach_matrix import API_MATRIX, PAGE_MATRIX
 ADMIN_EXEMPT = {
     "collectors.Locality": "the country's administrative map, shared by every office",
     "enrollments.Parameter": "national reference values (base salary, poverty line, rates) in force everywhere",
+    "campaigns.PublicHoliday": "the country's days off, the same for every office; changed only by national staff",
     "auth.User": "accounts are kept by superusers; staff roles only view them to pick a login",
     "auth.Group": "the role groups hold permissions, no office's data",
     "accounts.ApiToken": "API tokens: no role holds their permissions, superusers only",
@@ -63,6 +64,8 @@ OTHER_EXEMPT = {
     "pages:notices-read-all": "marks the caller's own notices read",
     "pages:notice-read": "marks one of the caller's own notices read; anyone else's is not found",
     "pages:notice-preferences": "the caller's own notice settings",
+    "pages:appeals": "the appeals the caller filed or that concern them, staff's within reach (appeals_visible_to)",
+    "pages:appeal-attachment": "an appeal's file among those the caller sees (appeals_visible_to; 404 otherwise)",
 }
 
 

@@ -25,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from awards.models import Award
+from awards.models import Appeal, Award
 from awards.services import award_approve, award_review
 from campaigns.models import Campaign, Phase
 from campaigns.services import phase_close
@@ -201,6 +201,24 @@ def _agents_notice_unread(response, offices: Offices, user) -> None:
     assert Notice.objects.filter(event_key="matrix", read_at__isnull=True).count() == 1
 
 
+def _appeal(office: Office) -> dict:
+    return {"pk": office.appeal.pk}
+
+
+def _reopened_appeal(office: Office) -> None:
+    """The office's appeal, waiting again for the council's answer."""
+    Appeal.objects.filter(pk=office.appeal.pk).update(
+        status=Appeal.Status.OPEN, reply="", answered_at=None, answered_by=None
+    )
+
+
+def _lists_appeals(response, offices: Offices, user) -> None:
+    expected = set(
+        Appeal.objects.filter(phase__campaign__in=reached_campaigns(offices, user)).values_list("pk", flat=True)
+    )
+    assert {row["id"] for row in _results(response)} == expected
+
+
 # Every API endpoint whose view says it is scoped by reach (and the caller's own ones), by URL name.
 API_MATRIX: dict[str, Call] = {
     "api:enrollment-list": Call("get", _none, strangers=200, check=_lists_enrollments),
@@ -235,6 +253,12 @@ API_MATRIX: dict[str, Call] = {
     "api:export-list": Call("get", _none, strangers=200, check=_lists_own_jobs),
     "api:export-detail": Call("get", lambda office: {"pk": office.job.pk}),
     "api:export-download": Call("get", lambda office: {"pk": office.job.pk}),
+    "api:phase-notice": Call("get", _finalized),
+    "api:appeal-list": Call("get", _none, strangers=200, check=_lists_appeals),
+    "api:appeal-detail": Call("get", _appeal),
+    "api:appeal-attachment": Call("get", _appeal),
+    "api:appeal-uphold": Call("post", _appeal, body={"reply": "Chấp nhận"}, prepare=_reopened_appeal),
+    "api:appeal-dismiss": Call("post", _appeal, body={"reply": "Không"}, prepare=_reopened_appeal),
     # An agent's own progress: staff who are not agents have none.
     "api:my-progress": Call("get", _none, owner=403, strangers=403),
     # The caller's own notices and settings: an agent's notice is nobody else's, their office's staff included.
@@ -348,6 +372,8 @@ PAGE_MATRIX: dict[str, Callable[[Office], dict]] = {
     "pages:tv-live": _phase_page,
     "pages:agent": _agent_page,
     "pages:agent-live": _agent_page,
+    "pages:notice": _phase_page,
+    "pages:appeal-new": _phase_page,
 }
 
 
