@@ -1,7 +1,8 @@
-"""Admin pages for the results: finalizations, final standings, awards and
-nominations. Standings and awards are written by finalizing, never by hand;
-awards move only through the workflow actions. Every page shows the results of
-the campaigns within the user's reach (``core.admin_helpers.ReachAdminMixin``)."""
+"""Admin pages for the results: finalizations, final standings and awards
+(nominations and the award dossier: ``awards.admin_dossier``). Standings and
+awards are written by finalizing, never by hand; awards move only through
+the workflow actions. Every page shows the results of the campaigns within the
+user's reach (``core.admin_helpers.ReachAdminMixin``)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from awards.admin_actions import AWARD_ACTIONS, PHASE_ACTIONS
+from awards.admin_dossier import DossierAdminMixin  # also registers the nominations' and dossier's pages
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
-from campaigns.models import Campaign, Phase
+from campaigns.models import Campaign, CompetitorKind, Phase
 from core.admin_helpers import (
     PhaseListFilter,
     ReachAdminMixin,
@@ -133,13 +135,15 @@ class AwardTransitionInline(ReadOnlyHistoryInline):
     readonly_fields = fields
 
 
-class NominationInline(ReachAdminMixin, admin.TabularInline):
+class NominationInline(ReachAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    """The individuals nominated under the award; they are added and decided on the nominations' pages."""
+
     model = Nomination
     fk_name = "award"
-    fields = ["full_name", "job_title", "organization", "agent", "distinction", "amount", "status"]
-    readonly_fields = ["status"]
-    autocomplete_fields = ["agent"]
+    fields = ["full_name", "job_title", "organization", "distinction", "amount", "status", "decision_number"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
 
 
 @admin.register(Award)
@@ -177,9 +181,18 @@ class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
         "decision_number",
         "decision_date",
         "status_reason",
+        "add_nomination_link",
     ]
     readonly_fields = fields
     inlines = [NominationInline, AwardTransitionInline]
+
+    @admin.display(description=_("nominations"))
+    def add_nomination_link(self, obj):
+        if obj is None or obj.competitor_kind != CompetitorKind.UNIT or obj.status not in Award.ACTIVE:
+            return "—"
+        url = reverse("admin:awards_nomination_add") + f"?award={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Nominate an individual under this award"))
+
     actions = [*AWARD_ACTIONS, "export_workbook"]
 
     def has_add_permission(self, request):
@@ -219,40 +232,6 @@ class AwardTransitionAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["award__tier", "by"]
     search_fields = ["award__competitor_code", "award__competitor_name", "reason", "reference"]
     date_hierarchy = "at"
-
-
-@admin.register(Nomination)
-class NominationAdmin(ReachAdminMixin, admin.ModelAdmin):
-    list_display = ["full_name", "job_title", "organization", "award", "outside_sector", "amount", "status"]
-    list_filter = ["status", "outside_sector", "campaign"]
-    list_select_related = ["award__tier", "campaign"]
-    search_fields = ["full_name", "organization"]
-    autocomplete_fields = ["agent", "proposed_by_unit"]
-    raw_id_fields = ["award"]
-    fields = [
-        "campaign",
-        "award",
-        "proposed_by_unit",
-        "agent",
-        "full_name",
-        "job_title",
-        "organization",
-        "outside_sector",
-        "collective",
-        "distinction",
-        "amount",
-        "achievements",
-        "status",
-        "decision_number",
-        "decision_date",
-        "created_by",
-    ]
-    readonly_fields = ["status", "decision_number", "decision_date", "created_by"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 # --- The phase admin's ranking workbooks (mixed into campaigns.admin.PhaseAdmin) -------------
@@ -336,7 +315,7 @@ admin.site.unregister(Phase)
 
 
 @admin.register(Phase)
-class PhaseAdmin(RankingWorkbookAdminMixin, CampaignsPhaseAdmin):
+class PhaseAdmin(DossierAdminMixin, RankingWorkbookAdminMixin, CampaignsPhaseAdmin):
     actions = [*PHASE_ACTIONS, "download_ranking"]
 
     def has_close_permission(self, request):

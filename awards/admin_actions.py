@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from awards.nominations import nomination_approve, nomination_reject, nomination_review
 from awards.services import (
     award_approve,
     award_reject,
@@ -174,3 +175,59 @@ revoke_awards.short_description = _("Revoke the selected awards…")
 revoke_awards.allowed_permissions = ["revoke"]
 
 AWARD_ACTIONS = [review_awards, approve_awards, reject_awards, revoke_awards]
+
+
+# --- Nominations --------------------------------------------------------------------
+
+
+def review_nominations(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        MinutesForm,
+        _("Council review"),
+        lambda nomination, data: nomination_review(
+            nomination=nomination, by=request.user, minutes=data["minutes"], reach=reach_of(request.user)
+        ),
+    )
+
+
+review_nominations.short_description = _("Mark the selected nominations as reviewed by the council…")
+review_nominations.allowed_permissions = ["review"]
+
+
+def approve_nominations(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        DecisionForm,
+        _("Director's decision"),
+        lambda nomination, data: nomination_approve(
+            nomination=nomination, by=request.user, reach=reach_of(request.user), **data
+        ),
+    )
+
+
+approve_nominations.short_description = _("Approve the selected nominations (decision)…")
+approve_nominations.allowed_permissions = ["approve"]
+
+
+def reject_nominations(modeladmin, request, queryset):
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        ReasonForm,
+        _("Reject nominations"),
+        lambda nomination, data: nomination_reject(
+            nomination=nomination, by=request.user, reason=data["reason"], reach=reach_of(request.user)
+        ),
+    )
+
+
+reject_nominations.short_description = _("Reject the selected nominations…")
+reject_nominations.allowed_permissions = ["approve"]
+
+NOMINATION_ACTIONS = [review_nominations, approve_nominations, reject_nominations]

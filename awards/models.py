@@ -318,15 +318,29 @@ class AwardTransition(models.Model):
 
 class Nomination(models.Model):
     """An individual (or a body) proposed for a distinction: under a winning
-    unit's award (capped by its prize tier), or from outside the sector."""
+    unit's award (capped by its prize tier's nominees per winner), or from
+    outside the sector. It moves like an award (``awards.nominations``):
+    proposed → reviewed (council minutes) → approved (decision) | rejected."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
+        REVIEWED = "reviewed", _("Reviewed by the council")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
+    ACTIVE = (Status.PROPOSED, Status.REVIEWED, Status.APPROVED)
+
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    phase = models.ForeignKey(
+        Phase,
+        verbose_name=_("phase"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        help_text=_("The phase whose award documents list the nomination: the award's phase, or one chosen."),
     )
     award = models.ForeignKey(
         Award,
@@ -336,6 +350,15 @@ class Nomination(models.Model):
         blank=True,
         related_name="nominations",
         help_text=_("The winning unit's award; empty for a nomination from outside the sector."),
+    )
+    tier = models.ForeignKey(
+        PrizeTier,
+        verbose_name=_("prize"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        help_text=_("The prize whose nominee distinction and amount the nomination takes by default."),
     )
     proposed_by_unit = models.ForeignKey(
         Unit, verbose_name=_("proposed by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -357,9 +380,12 @@ class Nomination(models.Model):
     amount = models.PositiveBigIntegerField(_("amount (VND)"), default=0)
     achievements = models.TextField(_("achievements"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    council_reference = models.CharField(_("council minutes"), max_length=100, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    status_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -387,6 +413,10 @@ class Nomination(models.Model):
                 violation_error_message=_("An approved nomination needs a decision number and date."),
             ),
         ]
+        indexes = [
+            # The award documents and the award list read a phase's nominations.
+            models.Index(fields=["phase", "status"], name="nomination_phase_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -403,6 +433,35 @@ class Nomination(models.Model):
             raise ValidationError(
                 {"award": _("This prize allows %(cap)s nominated individuals per unit.") % {"cap": cap}}
             )
+
+
+class NominationTransition(models.Model):
+    """A recorded change of a nomination's status: who, when, why."""
+
+    nomination = models.ForeignKey(
+        Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(_("from status"), max_length=10, choices=Nomination.Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=10, choices=Nomination.Status.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("nomination status change")
+        verbose_name_plural = _("nomination status changes")
+        ordering = ["nomination", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination}: {self.from_status or '∅'} → {self.to_status}"
 
 
 class TallyState(models.Model):
@@ -470,3 +529,6 @@ class Tally(models.Model):
 
 # Appeals against the proposed results live in their own module (``awards.appeals``).
 from awards.appeals.models import Appeal, AppealEvent  # noqa: E402, F401
+
+# The records of the award dossier live beside the documents they feed.
+from awards.documents.models import CouncilMeeting, DocumentTemplate  # noqa: E402, F401

@@ -23,11 +23,22 @@ from itertools import islice
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BigIntegerField, Count, F, Min, Sum, Value
+from django.db.models import BigIntegerField, Count, F, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
+from awards.models import (
+    Award,
+    AwardTransition,
+    CouncilMeeting,
+    DocumentTemplate,
+    Finalization,
+    Nomination,
+    NominationTransition,
+    Standing,
+    Tally,
+    TallyState,
+)
 from awards.scoring import (
     Boards,
     CompetitorStanding,
@@ -49,6 +60,10 @@ register_reach_path(Standing, "finalization__phase__campaign__organizer")
 register_reach_path(Award, "phase__campaign__organizer")
 register_reach_path(AwardTransition, "award__phase__campaign__organizer")
 register_reach_path(Nomination, "campaign__organizer")
+register_reach_path(NominationTransition, "nomination__campaign__organizer")
+register_reach_path(CouncilMeeting, "phase__campaign__organizer")
+# An office's own templates: those of its unit and the units below it.
+register_reach_path(DocumentTemplate, "unit")
 register_reach_path(Tally, "phase__campaign__organizer")
 register_reach_path(TallyState, "campaign__organizer")
 
@@ -565,7 +580,9 @@ def award_totals(awards) -> dict:
     - ``by_tier``: count and amount per prize tier, in the order of the award
       list (campaign, phase, rule, tier);
     - ``nominations``: count and amount of the individuals and bodies nominated
-      under them, rejected ones left out."""
+      under them and from outside the sector in their phases
+      (``listed_nominations``), rejected ones left out; ``outside``: of those
+      from outside the sector."""
     by_status = {value: {"count": 0, "amount": 0} for value in Award.Status.values}
     tiers: dict[int, dict] = {}
     order: dict[int, tuple] = {}
@@ -592,18 +609,34 @@ def award_totals(awards) -> dict:
         order[row["tier_id"]] = min(order.get(row["tier_id"], key), key)
     active = [by_status[value] for value in Award.ACTIVE]
     nominated = (
-        Nomination.objects.filter(award__in=awards.order_by().values("pk"))
+        listed_nominations(awards)
         .exclude(status=Nomination.Status.REJECTED)
-        .aggregate(count=Count("pk"), amount=Sum("amount"))
+        .order_by()
+        .values("outside_sector")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
     )
+    nominations = {"count": 0, "amount": 0, "outside": {"count": 0, "amount": 0}}
+    for row in nominated:
+        nominations["count"] += row["count"]
+        nominations["amount"] += int(row["amount"] or 0)
+        if row["outside_sector"]:
+            nominations["outside"] = {"count": row["count"], "amount": int(row["amount"] or 0)}
     return {
         "count": sum(item["count"] for item in by_status.values()),
         "amount": sum(item["amount"] for item in by_status.values()),
         "by_status": by_status,
         "active": _summed(active),
         "by_tier": [tiers[pk] for pk in sorted(tiers, key=lambda pk: (order[pk], pk))],
-        "nominations": {"count": nominated["count"], "amount": int(nominated["amount"] or 0)},
+        "nominations": nominations,
     }
+
+
+def listed_nominations(awards):
+    """The nominations an award list of ``awards`` (a queryset) shows: those
+    under them, and those from outside the sector in the phases of them."""
+    under = Q(award__in=awards.order_by().values("pk"))
+    outside = Q(award__isnull=True, phase__in=awards.order_by().values("phase_id"))
+    return Nomination.objects.filter(under | outside)
 
 
 def _tier_total(row: dict) -> dict:

@@ -11,8 +11,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from awards.models import Award, Finalization
-from campaigns.models import Phase
+from awards.models import Award, Finalization, Nomination
+from campaigns.models import Campaign, Phase, PrizeTier
+from collectors.models import Agent, Unit
+from core.reach import NOTHING, reach_filter
 
 _SCORE = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": False}
 
@@ -253,6 +255,15 @@ class StandingBriefSerializer(serializers.Serializer):
     score = serializers.DecimalField(**_SCORE)
 
 
+class NominatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    job_title = serializers.CharField()
+    distinction = serializers.CharField()
+    amount = serializers.IntegerField(help_text=_("VND"))
+    status = serializers.CharField()
+
+
 class AwardSerializer(serializers.ModelSerializer):
     campaign = serializers.CharField(source="phase.campaign.code", read_only=True)
     phase = PhaseBriefSerializer(read_only=True)
@@ -264,6 +275,9 @@ class AwardSerializer(serializers.ModelSerializer):
     decision = DecisionSerializer(source="*", read_only=True)
     version = serializers.IntegerField(source="finalization.version", read_only=True)
     standing = StandingBriefSerializer(read_only=True)
+    nominations = serializers.SerializerMethodField(
+        help_text=_("Individuals nominated under the award (rejected ones included, with their status).")
+    )
 
     class Meta:
         model = Award
@@ -283,10 +297,15 @@ class AwardSerializer(serializers.ModelSerializer):
             "decision",
             "version",
             "standing",
+            "nominations",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(NominatedSerializer(many=True))
+    def get_nominations(self, award: Award) -> list:
+        return NominatedSerializer(award.nominations.all(), many=True).data
 
 
 class AwardTotalsSerializer(serializers.Serializer):
@@ -299,6 +318,12 @@ class AwardTotalsSerializer(serializers.Serializer):
     active = serializers.DictField(
         child=serializers.IntegerField(), help_text=_("Proposed, reviewed and approved awards: count and amount.")
     )
+    nominations = serializers.JSONField(
+        help_text=_(
+            "Nominations under these awards and from outside the sector in their phases, rejected ones left out: "
+            "count and amount, and those of the nominations from outside the sector (outside)."
+        )
+    )
 
 
 class ReviewInSerializer(serializers.Serializer):
@@ -309,3 +334,125 @@ class ReviewInSerializer(serializers.Serializer):
 class ApproveInSerializer(serializers.Serializer):
     decision_number = serializers.CharField(max_length=100)
     decision_date = serializers.DateField()
+
+
+# --- Nominations --------------------------------------------------------------------
+
+
+class UnitBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    campaign = serializers.CharField(source="campaign.code", read_only=True)
+    phase = PhaseBriefSerializer(read_only=True, allow_null=True)
+    award = serializers.IntegerField(source="award_id", read_only=True, allow_null=True)
+    tier = TierBriefSerializer(read_only=True, allow_null=True)
+    proposed_by_unit = UnitBriefSerializer(read_only=True, allow_null=True)
+    agent = serializers.IntegerField(source="agent_id", read_only=True, allow_null=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    decision = DecisionSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "campaign",
+            "phase",
+            "award",
+            "tier",
+            "proposed_by_unit",
+            "agent",
+            "full_name",
+            "job_title",
+            "organization",
+            "outside_sector",
+            "collective",
+            "distinction",
+            "amount",
+            "achievements",
+            "status",
+            "status_display",
+            "status_reason",
+            "council_reference",
+            "decision",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class NominationInSerializer(serializers.Serializer):
+    """A nomination: under a unit's ``award``, or from outside the sector in a ``campaign``
+    (optionally its ``phase`` and the ``tier`` whose nominee distinction and amount it takes).
+    The related rows offered are those within the caller's reach (``context["reach"]``)."""
+
+    award = serializers.PrimaryKeyRelatedField(
+        queryset=Award.objects.none(), required=False, allow_null=True, help_text=_("The winning unit's award id.")
+    )
+    campaign = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Campaign.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=_("Campaign code: for a nomination from outside the sector."),
+    )
+    phase = serializers.PrimaryKeyRelatedField(
+        queryset=Phase.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=_("Phase id (outside the sector; default: the campaign's last phase)."),
+    )
+    tier = serializers.PrimaryKeyRelatedField(
+        queryset=PrizeTier.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=_("Prize tier id whose nominee distinction and amount apply (outside the sector)."),
+    )
+    agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.none(), required=False, allow_null=True)
+    proposed_by_unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=Unit.objects.none(), required=False, allow_null=True
+    )
+    full_name = serializers.CharField(max_length=200)
+    job_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    organization = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    collective = serializers.BooleanField(required=False, default=False)
+    achievements = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    distinction = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text=_("Default: the tier's.")
+    )
+    amount = serializers.IntegerField(
+        min_value=0,
+        max_value=10**12,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("VND; default: the tier's."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reach = self.context.get("reach", NOTHING)
+        self.fields["award"].queryset = reach_filter(Award.objects.all(), reach)
+        self.fields["campaign"].queryset = reach_filter(Campaign.objects.all(), reach)
+        self.fields["phase"].queryset = reach_filter(Phase.objects.all(), reach)
+        self.fields["tier"].queryset = reach_filter(PrizeTier.objects.select_related("rule"), reach)
+        self.fields["agent"].queryset = reach_filter(Agent.objects.all(), reach)
+        self.fields["proposed_by_unit"].queryset = reach_filter(Unit.objects.all(), reach)
+
+    def to_internal_value(self, data):
+        """Every problem at once: the fields', and whether the nomination says under what it is made."""
+        errors = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors, value = dict(exc.detail), {}
+        given = data if hasattr(data, "get") else {}
+        if (given.get("award") in (None, "")) == (given.get("campaign") in (None, "")):
+            message = _("Give the unit's award, or the campaign of a nomination from outside the sector: one of them.")
+            errors["award"] = [*errors.get("award", []), message]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value

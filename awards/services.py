@@ -27,10 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from awards.appeals.workflow import appeals_corrected, approval_refusal, notice_end
-from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.models import Award, AwardTransition, Finalization, Standing
+from awards.nominations import nominations_follow_award
 from awards.scoring import Boards, rule_applies, standings_sql
 from awards.signals import award_approved
-from campaigns.models import AwardRule, Campaign, CompetitorKind, Phase, PrizeTier, Team
+from campaigns.models import AwardRule, CompetitorKind, Phase, PrizeTier, Team
 from campaigns.services import phase_move
 from collectors.models import Unit
 from collectors.selectors import user_reach
@@ -340,7 +341,9 @@ def award_review(*, award: Award, by, minutes: str, reason: str = "", reach: Rea
     with transaction.atomic():
         locked = _locked(award, reach)
         locked.council_reference = minutes.strip()
-        return _move_award(locked, Award.Status.REVIEWED, by=by, reason=reason, reference=minutes.strip())
+        moved = _move_award(locked, Award.Status.REVIEWED, by=by, reason=reason, reference=minutes.strip())
+        nominations_follow_award(moved, by=by, reason=reason)
+        return moved
 
 
 def award_approve(
@@ -354,8 +357,8 @@ def award_approve(
 ) -> Award:
     """The director's decision. A salary-based amount is recomputed with the
     base salary in force on the decision date; nominations under the award are
-    approved by the same decision. Refused while the phase's results are under
-    public notice or an appeal about the phase is open (``awards.appeals``)."""
+    approved by the same decision (``awards.nominations``). Refused while the phase's
+    results are under public notice or an appeal about the phase is open (``awards.appeals``)."""
     errors = {}
     if not decision_number.strip():
         errors["decision_number"] = _("Give the decision number.")
@@ -376,10 +379,7 @@ def award_approve(
         if locked.tier.money == PrizeTier.Money.SALARY_COEFFICIENT:
             locked.amount = prize_amount(locked.tier, standing=locked.standing, on=decision_date)
         moved = _move_award(locked, Award.Status.APPROVED, by=by, reference=decision_number.strip())
-        nominations = Nomination.objects.filter(award=moved, status=Nomination.Status.PROPOSED)
-        nominations.update(
-            status=Nomination.Status.APPROVED, decision_number=moved.decision_number, decision_date=decision_date
-        )
+        nominations_follow_award(moved, by=by)
         award_approved.send(sender=Award, award=moved)
         return moved
 
@@ -390,9 +390,7 @@ def award_reject(*, award: Award, by, reason: str, reach: Reach | None = None) -
     with transaction.atomic():
         locked = _locked(award, reach)
         moved = _move_award(locked, Award.Status.REJECTED, by=by, reason=reason)
-        Nomination.objects.filter(award=moved, status=Nomination.Status.PROPOSED).update(
-            status=Nomination.Status.REJECTED
-        )
+        nominations_follow_award(moved, by=by, reason=reason)
         return moved
 
 
@@ -401,58 +399,3 @@ def award_revoke(*, award: Award, by, reason: str, reach: Reach | None = None) -
         raise ValidationError({"reason": _("Say why the award is revoked.")})
     with transaction.atomic():
         return _move_award(_locked(award, reach), Award.Status.REVOKED, by=by, reason=reason)
-
-
-# --- Nominations ----------------------------------------------------------------------
-
-
-def nomination_add(*, award: Award, by=None, **fields) -> Nomination:
-    """Nominate an individual under a winning unit's award, within its tier's cap."""
-    with transaction.atomic():
-        locked = _locked(award)
-        if locked.competitor_kind != CompetitorKind.UNIT:
-            raise ValidationError({"award": _("Individuals are nominated under a unit's award.")})
-        if locked.status not in Award.ACTIVE:
-            raise ValidationError({"award": _("The award is %(status)s.") % {"status": locked.get_status_display()}})
-        cap = locked.tier.nominees_per_winner
-        taken = Nomination.objects.filter(award=locked).exclude(status=Nomination.Status.REJECTED).count()
-        if taken >= cap:
-            raise ValidationError(
-                {"award": _("This prize allows %(cap)s nominated individuals per unit.") % {"cap": cap}}
-            )
-        nomination = Nomination(
-            campaign=locked.phase.campaign,
-            award=locked,
-            proposed_by_unit_id=locked.unit_id,
-            distinction=fields.pop("distinction", "") or locked.tier.nominee_distinction,
-            amount=fields.pop("amount", None) or locked.tier.nominee_amount or 0,
-            created_by=by,
-            **fields,
-        )
-        nomination.full_clean()
-        nomination.save()
-        return nomination
-
-
-def nomination_outside(*, campaign: Campaign, by=None, **fields) -> Nomination:
-    """Nominate a person or a body from outside the sector."""
-    nomination = Nomination(campaign=campaign, outside_sector=True, created_by=by, **fields)
-    nomination.full_clean()
-    nomination.save()
-    return nomination
-
-
-def nomination_decide(*, nomination: Nomination, by, approve: bool, decision_number: str = "", decision_date=None):
-    with transaction.atomic():
-        locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
-        if locked.status != Nomination.Status.PROPOSED:
-            raise InvalidTransition(_("The nomination is already decided."))
-        if approve:
-            if not decision_number.strip() or decision_date is None:
-                raise ValidationError({"decision_number": _("Give the decision number and date.")})
-            locked.decision_number, locked.decision_date = decision_number.strip(), decision_date
-            locked.status = Nomination.Status.APPROVED
-        else:
-            locked.status = Nomination.Status.REJECTED
-        locked.save()
-        return locked

@@ -31,6 +31,7 @@ from awards.selectors import (
     award_totals,
     leaderboard_rule,
     leaderboard_stream,
+    listed_nominations,
 )
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, Quota
 from collectors.models import Agent
@@ -211,6 +212,7 @@ SUMMARY_COLUMNS = [
 AWARDS_TOTAL = "Cộng giải thưởng"
 NOMINATIONS_TOTAL = "Cộng cá nhân, tập thể được đề nghị"
 GRAND_TOTAL = "Tổng cộng"
+OUTSIDE_SECTOR = "Đề nghị ngoài ngành"
 _NAME, _AMOUNT = 5, 7  # columns of the award list
 
 
@@ -231,6 +233,23 @@ def _affiliation(award: Award) -> str | None:
     return award.unit.parent.name if award.unit.parent_id else None
 
 
+def _nomination_row(nomination: Nomination, status: dict[str, str]) -> list:
+    return [
+        None,
+        None,
+        None,
+        nomination.distinction or None,
+        nomination.agent.code if nomination.agent_id else None,
+        nomination.full_name,
+        ", ".join(part for part in (nomination.job_title, nomination.organization) if part) or None,
+        nomination.amount,
+        status[nomination.status],
+        nomination.council_reference or None,
+        nomination.decision_number or None,
+        nomination.decision_date,
+    ]
+
+
 def write_award_list(
     output: str | IO[bytes],
     *,
@@ -242,7 +261,8 @@ def write_award_list(
     """Write the award list to ``output``: the awards of ``awards`` (a queryset; default
     every award) of ``phase`` or ``campaign``, of ``statuses`` (default, when no
     queryset is given: the live ones, proposed to approved), each followed by the
-    nominations made under it; then the totals. Returns the number of awards written."""
+    nominations made under it; then the nominations from outside the sector in
+    their phases; then the totals. Returns the number of awards written."""
     queryset = awards if awards is not None else Award.objects.all()
     if phase is not None:
         queryset = queryset.filter(phase=phase)
@@ -299,24 +319,12 @@ def write_award_list(
             ]
         )
         for nomination in award.nominations.all():
-            sheet.append_styled(
-                [
-                    None,
-                    None,
-                    None,
-                    nomination.distinction or None,
-                    nomination.agent.code if nomination.agent_id else None,
-                    nomination.full_name,
-                    ", ".join(part for part in (nomination.job_title, nomination.organization) if part) or None,
-                    nomination.amount,
-                    nomination_status[nomination.status],
-                    None,
-                    nomination.decision_number or None,
-                    nomination.decision_date,
-                ],
-                indent={_NAME: 2},
-                data=True,
-            )
+            sheet.append_styled(_nomination_row(nomination, nomination_status), indent={_NAME: 2}, data=True)
+    outside = listed_nominations(queryset).filter(award__isnull=True).select_related("phase").order_by("phase", "pk")
+    for nomination in outside:
+        row = _nomination_row(nomination, nomination_status)
+        row[0], row[1] = nomination.phase.name if nomination.phase_id else None, OUTSIDE_SECTOR
+        sheet.append_styled(row, data=True)
     awards_count, awards_amount = totals["count"], totals["amount"]
     nominated, nominated_amount = totals["nominations"]["count"], totals["nominations"]["amount"]
     sheet.append_styled([])

@@ -52,6 +52,9 @@ _RESULT_MODELS = [
     "awards.awardtransition",
     "awards.appeal",
     "awards.appealevent",
+    "awards.nominationtransition",
+    "awards.councilmeeting",
+    "awards.documenttemplate",
 ]
 _ALL = ["view", "add", "change", "delete"]
 # Every staff group follows export jobs (their own workbooks; others' where the kind allows).
@@ -75,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "campaigns.reopen_phase",
         *_perms(_RESULT_MODELS, ["view"]),
         *_perms(["awards.nomination"], ["view", "add", "change"]),
+        # An office's own Word templates of the award dossier.
+        *_perms(["awards.documenttemplate"], ["add", "change", "delete"]),
         # Linking an agent to its login and naming an organization's managers
         # means choosing user accounts.
         "auth.view_user",
@@ -106,6 +111,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms(_DATA_MODELS, ["view"]),
         *_perms(_RESULT_MODELS, ["view"]),
         *_perms(["awards.nomination"], ["view", "add", "change"]),
+        # The council records its meetings and their votes.
+        *_perms(["awards.councilmeeting"], ["add", "change"]),
         "awards.review_award",
         "awards.answer_appeal",
         *_perms(_EXPORT_JOBS, ["view"]),

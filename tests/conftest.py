@@ -1,12 +1,13 @@
 """Shared fixtures: a small cast of users per role, and service availability.
 
-Under ``CI=true`` a test that needs PostgreSQL or Redis fails instead of
-skipping when the service is missing.
+Under ``CI=true`` a test that needs PostgreSQL, Redis, Chromium or LibreOffice
+fails instead of skipping when it is missing.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -59,6 +60,8 @@ def pytest_runtest_setup(item):
         _need(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL")
     if item.get_closest_marker("browser"):
         _need(_chromium_available(), "needs Playwright and Chromium: apt-get install chromium")
+    if item.get_closest_marker("soffice"):
+        _need(shutil.which("soffice") is not None, "needs LibreOffice: apt-get install libreoffice-writer")
 
 
 def _chromium_available() -> bool:
@@ -106,6 +109,12 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files (an office's document templates) go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,10 @@ provincial offices of Quảng Nam (``BHXH-49``, with a district office
 ``BHXH-49-502``) and Tây Ninh (``BHXH-72``). Each province runs a contest of its
 own (``tests.contest``: campaign ``qn`` or ``tn``) with a row of every kind an
 office owns: phase 1 closed and finalized (standings, proposed awards, a
-nomination), phase 2 open with one enrollment submitted and one confirmed
+nomination, a council meeting), phase 2 open with one enrollment submitted and one confirmed
 through the service (its history and coverage), a team, a plan target, an
-indicator with a target and a value, an export job, and a staff member holding
+indicator with a target and a value, an export job, the province's own Word
+template of the submission, and a staff member holding
 every role (``staff``) who works for the province. Besides them: a staff member
 of Vietnam Social Security holding every role (``national``), and one holding
 every role without a unit (``unitless``), who reaches nothing.
@@ -18,10 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from awards.models import Appeal, AppealEvent, Award, Nomination
-from awards.services import nomination_outside, phase_finalize
+from awards.documents.render import shipped_template
+from awards.documents.services import council_meeting_record
+from awards.models import Appeal, AppealEvent, Award, DocumentTemplate, Nomination
+from awards.nominations import nomination_outside
+from awards.services import phase_finalize
 from awards.tally import tally_rebuild
 from campaigns.models import Campaign, Phase
 from campaigns.roles import GROUP_NAMES
@@ -150,6 +155,19 @@ def build_office(*, vss: Unit, code: str, prefix: str, unit_code: str, name: str
     confirmed = enrollment_confirm(enrollment=waiting[1])
     tally_rebuild(campaign_id=campaign.pk, force=True)  # the provisional boards, kept on write
     nomination_outside(campaign=campaign, full_name=f"Ông Nguyễn Văn {prefix}", job_title="Chủ tịch UBND xã")
+    council_meeting_record(
+        phase=contest.phase,
+        by=None,
+        minutes_number=f"01/BB-{prefix}",
+        held_at=timezone.now(),
+        chair=f"Chủ tịch {prefix}",
+        secretary=f"Thư ký {prefix}",
+        members_total=7,
+        members_present=7,
+        votes_for=7,
+    )
+    template = DocumentTemplate(unit=unit, kind=DocumentTemplate.Kind.SUBMISSION, note=f"Mẫu của {name}")
+    template.file.save(f"to-trinh-{prefix}.docx", ContentFile(shipped_template("submission").read_bytes()))
     team = TeamFactory(campaign=campaign, code=f"T-{prefix}", unit=unit)
     team.members.add(contest.agents[agents[0]])
     PlanTargetFactory(campaign=campaign, scope="unit", unit=unit, target=40)

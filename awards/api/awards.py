@@ -11,7 +11,7 @@ any other award is not found (404), and the services check the reach again.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from awards.models import Award
+from awards.models import Award, Nomination
 from awards.permissions import require_perm
 from awards.selectors import AWARD_LIST_ORDER, award_totals
 from awards.serializers import (
@@ -100,7 +100,9 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     pagination_class = AwardPagination
 
     def get_queryset(self):
-        awards = Award.objects.select_related("phase__campaign", "rule", "cluster", "tier", "finalization", "standing")
+        awards = Award.objects.select_related(
+            "phase__campaign", "rule", "cluster", "tier", "finalization", "standing"
+        ).prefetch_related(Prefetch("nominations", queryset=Nomination.objects.order_by("pk")))
         return reach_filter(awards, reach_of(self.request.user)).order_by(*AWARD_LIST_ORDER)
 
     def _may_view(self):

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from awards.models import Award
+from awards.nominations import nomination_outside
 from awards.selectors import (
     NoRanking,
     Prize,
@@ -15,7 +16,7 @@ from awards.selectors import (
     leaderboard_resolve,
     leaderboard_stream,
 )
-from awards.services import award_reject, nomination_outside, phase_finalize, phase_reopen
+from awards.services import award_reject, phase_finalize, phase_reopen
 from campaigns.models import Quota
 from campaigns.services import phase_close
 from tests.factories import AwardRuleFactory, CampaignFactory, ClusterFactory, PhaseFactory, UserFactory
@@ -213,6 +214,7 @@ def test_award_totals_by_status_tier_and_nominations(sold):
         ("Giải 2", 2, 4_000_000),
         ("Giải 3", 1, 1_000_000),
     ]
-    # A nomination from outside the sector is under no award: not among these awards' nominations.
-    assert totals["nominations"] == {"count": 0, "amount": 0}
+    # A nomination from outside the sector in these awards' phase is listed and counted with them.
+    outside = {"count": 1, "amount": 7_000_000}
+    assert totals["nominations"] == {**outside, "outside": outside}
     assert award_totals(Award.objects.none())["by_tier"] == []

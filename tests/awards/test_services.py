@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.nominations import nomination_add
 from awards.services import (
     award_approve,
     award_reject,
     award_review,
     award_revoke,
-    nomination_add,
     phase_finalize,
     phase_reopen,
     phases_due_for_finalizing,

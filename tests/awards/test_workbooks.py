@@ -10,12 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from awards.models import Award
+from awards.nominations import nomination_add, nomination_reject
 from awards.services import (
     award_approve,
     award_reject,
     award_review,
-    nomination_add,
-    nomination_decide,
     phase_finalize,
 )
 from awards.workbooks import NoRanking, write_award_list, write_ranking
@@ -332,7 +331,7 @@ def test_nominations_are_listed_under_their_award_and_counted_unless_rejected():
     award = Award.objects.get()
     nomination_add(award=award, full_name="Nguyễn Văn A", job_title="Trưởng phòng", organization="BHXH tỉnh A")
     refused = nomination_add(award=award, full_name="Trần Thị B")
-    nomination_decide(nomination=refused, by=UserFactory(username="director"), approve=False)
+    nomination_reject(nomination=refused, by=UserFactory(username="director"), reason="Chưa đủ thành tích")
 
     book, written = opened(write_award_list, campaign=campaign)
 

@@ -22,8 +22,11 @@ from awards.models import (
     AppealEvent,
     Award,
     AwardTransition,
+    CouncilMeeting,
+    DocumentTemplate,
     Finalization,
     Nomination,
+    NominationTransition,
     Standing,
     Tally,
     TallyState,
@@ -179,7 +182,7 @@ def _results(phase, rule, agent, user) -> list:
     )
     transition = AwardTransition.objects.create(award=award, to_status="proposed", by=user)
     nomination = Nomination.objects.create(
-        campaign=phase.campaign, full_name="Ông Nguyễn Văn Ngoài Ngành", outside_sector=True
+        campaign=phase.campaign, phase=phase, full_name="Ông Nguyễn Văn Ngoài Ngành", outside_sector=True
     )
     appeal = Appeal.objects.create(
         phase=phase,
@@ -193,7 +196,22 @@ def _results(phase, rule, agent, user) -> list:
         **competitor,
     )
     event = AppealEvent.objects.create(appeal=appeal, to_status="open", by=user, at=appeal.filed_at)
-    return [finalization, standing, award, transition, nomination, appeal, event]
+    nominated = NominationTransition.objects.create(nomination=nomination, to_status="proposed", by=user)
+    meeting = CouncilMeeting.objects.create(
+        phase=phase,
+        minutes_number=f"BB-{phase.pk}",
+        held_at=datetime(2024, 7, 5, 8, tzinfo=VN),
+        chair="Nguyễn Văn Chủ",
+        secretary="Lê Thị Thư",
+        members_total=5,
+        members_present=5,
+        votes_for=5,
+        created_by=user,
+    )
+    template = DocumentTemplate.objects.create(
+        unit=phase.campaign.organizer, kind="decision", file=f"document_templates/qd-{phase.pk}.docx", uploaded_by=user
+    )
+    return [finalization, standing, award, transition, nomination, appeal, event, nominated, meeting, template]
 
 
 def test_every_model_of_the_project_is_registered():
@@ -638,6 +656,9 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     Award: _rows(lambda: _result_chain()[2]),
     AwardTransition: _rows(lambda: _result_chain()[3]),
     Nomination: _rows(lambda: _result_chain()[4]),
+    NominationTransition: _rows(lambda: _result_chain()[5]),
+    CouncilMeeting: _rows(lambda: _result_chain()[6]),
+    DocumentTemplate: _rows(lambda: _result_chain()[7]),
     ExportJob: _rows(lambda: ExportJob.objects.create(kind="enrollments", requested_by=UserFactory())),
     Appeal: _rows(lambda: _result_chain()[5]),
     AppealEvent: _rows(lambda: _result_chain()[6]),

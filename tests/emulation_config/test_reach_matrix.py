@@ -25,7 +25,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from awards.models import Appeal, Award
+from awards.models import Appeal, Award, CouncilMeeting, Nomination
+from awards.nominations import nomination_review
 from awards.services import award_approve, award_review
 from campaigns.models import Campaign, Phase
 from campaigns.services import phase_close
@@ -37,7 +38,7 @@ from core.reach import Reach, reach_filter
 from enrollments.models import Enrollment
 from tests.factories import CampaignFactory, assign_unit
 from tests.intake_fixtures import client_for
-from tests.offices import Office, Offices, build_offices
+from tests.offices import Office, Offices, build_offices, nomination_of
 from tests.spreadsheets import upload
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,8 @@ def snapshot(office: Office) -> tuple:
         sorted(Enrollment.objects.filter(campaign=campaign).values_list("pk", "status")),
         sorted(Phase.objects.filter(campaign=campaign).values_list("pk", "status")),
         sorted(Award.objects.filter(phase__campaign=campaign).values_list("pk", "status")),
+        sorted(Nomination.objects.filter(campaign=campaign).values_list("pk", "status")),
+        CouncilMeeting.objects.filter(phase__campaign=campaign).count(),
         ExportJob.objects.filter(requested_by=office.staff).count(),
     )
 
@@ -112,6 +115,16 @@ def _totals_awards(response, offices: Offices, user) -> None:
     assert response.json()["count"] == expected
 
 
+def _lists_nominations(response, offices: Offices, user) -> None:
+    expected = Nomination.objects.filter(campaign__in=reached_campaigns(offices, user)).values_list("pk", flat=True)
+    assert {row["id"] for row in _results(response)} == set(expected)
+
+
+def _lists_meetings(response, offices: Offices, user) -> None:
+    expected = CouncilMeeting.objects.filter(phase__campaign__in=reached_campaigns(offices, user))
+    assert {row["id"] for row in _results(response)} == set(expected.values_list("pk", flat=True))
+
+
 def _lists_own_jobs(response, offices: Offices, user) -> None:
     assert {row["id"] for row in _results(response)} == set(
         ExportJob.objects.filter(requested_by=user).values_list("pk", flat=True)
@@ -157,6 +170,18 @@ def _open_phase(office: Office) -> dict:
 
 def _award(office: Office) -> dict:
     return {"pk": office.award.pk}
+
+
+def _nomination(office: Office) -> dict:
+    return {"pk": nomination_of(office).pk}
+
+
+def _nomination_reviewed(office: Office) -> None:
+    nomination_review(nomination=nomination_of(office), by=office.staff, minutes="BB-01")
+
+
+def _meeting(office: Office) -> dict:
+    return {"pk": CouncilMeeting.objects.get(phase=office.finalized).pk}
 
 
 def _reviewed(office: Office) -> None:
@@ -249,6 +274,20 @@ API_MATRIX: dict[str, Call] = {
     "api:award-reject": Call("post", _award, body={"reason": "Chưa đủ điều kiện"}),
     "api:award-revoke": Call("post", _award, body={"reason": "Sai sót"}, prepare=_approved),
     "api:award-export": Call("get", _none, query="?campaign=tn"),
+    "api:nomination-list": Call("get", _none, strangers=200, check=_lists_nominations),
+    "api:nomination-detail": Call("get", _nomination),
+    "api:nomination-review": Call("post", _nomination, body={"minutes": "BB-01"}),
+    "api:nomination-approve": Call(
+        "post",
+        _nomination,
+        body={"decision_number": "QĐ-01", "decision_date": "2024-12-20"},
+        prepare=_nomination_reviewed,
+    ),
+    "api:nomination-reject": Call("post", _nomination, body={"reason": "Chưa đủ thành tích"}),
+    "api:council-meeting-list": Call("get", _none, strangers=200, check=_lists_meetings),
+    "api:council-meeting-detail": Call("get", _meeting),
+    # Tây Ninh's own template of the submission, and the shipped decision.
+    "api:phase-document": Call("get", lambda office: {"pk": office.finalized.pk, "kind": "submission"}),
     "api:campaign-progress-workbook": Call("get", lambda office: {"code": office.campaign.code}, strangers=403),
     "api:export-list": Call("get", _none, strangers=200, check=_lists_own_jobs),
     "api:export-detail": Call("get", lambda office: {"pk": office.job.pk}),
@@ -535,6 +574,15 @@ ADMIN_ACTIONS = [
     ),
     Action(Award, "reject_awards", lambda office: office.award, {"apply": "1", "reason": "Sai"}),
     Action(Award, "revoke_awards", lambda office: office.award, {"apply": "1", "reason": "Sai"}, prepare=_approved),
+    Action(Nomination, "review_nominations", nomination_of, {"apply": "1", "minutes": "BB-01"}),
+    Action(
+        Nomination,
+        "approve_nominations",
+        nomination_of,
+        {"apply": "1", "decision_number": "QĐ-1", "decision_date": "2024-12-20"},
+        prepare=_nomination_reviewed,
+    ),
+    Action(Nomination, "reject_nominations", nomination_of, {"apply": "1", "reason": "Sai"}),
 ]
 
 
@@ -598,6 +646,16 @@ def test_the_admins_ranking_workbook_of_another_offices_phase_is_not_found(clien
     assert client.get(url).status_code == 404
     client.force_login(offices.tay_ninh.staff)
     assert client.get(url).status_code == 200
+
+
+def test_the_admins_dossier_document_of_another_offices_phase_is_not_found(client, offices):
+    url = reverse("admin:campaigns_phase_dossier_document", args=[offices.tay_ninh.finalized.pk, "decision"])
+
+    client.force_login(offices.quang_nam.staff)
+    assert client.get(url).status_code == 404
+    client.force_login(offices.tay_ninh.staff)
+    allowed = client.get(url)
+    assert allowed.status_code == 200 and "Tây Ninh".upper() in unpacked_text(allowed.content)
 
 
 def test_the_admins_export_job_download_of_another_office_is_refused(client, offices):
