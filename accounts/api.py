@@ -21,6 +21,7 @@ from accounts.models import ApiToken
 from accounts.selectors import password_must_change
 from accounts.services import api_token_create, api_token_revoke
 from core.api import ErrorSerializer as ERROR
+from core.listing import query_errors
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
@@ -88,6 +89,9 @@ class TokenListView(APIView):
 
     @extend_schema(responses={200: ApiTokenSerializer(many=True), 401: ERROR})
     def get(self, request):
+        errors = query_errors(request, ())  # no filters: any parameter is refused
+        if errors:
+            raise exceptions.ValidationError(errors)
         tokens = ApiToken.objects.filter(user=request.user, expiry__gt=timezone.now()).order_by("-created")
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 

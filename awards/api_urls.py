@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from awards.api.awards import AwardViewSet
+from awards.api.catalog import CampaignViewSet, ClusterViewSet, TeamViewSet
 from awards.api.documents import CouncilMeetingViewSet, PhaseDocumentView
 from awards.api.nominations import NominationViewSet
 from awards.api.phases import PhaseViewSet
@@ -16,6 +17,9 @@ router.register("awards", AwardViewSet, basename="award")
 router.register("appeals", AppealViewSet, basename="appeal")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("council-meetings", CouncilMeetingViewSet, basename="council-meeting")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("clusters", ClusterViewSet, basename="cluster")
+router.register("teams", TeamViewSet, basename="team")
 
 urlpatterns = [
     # Before the router, whose "awards/<pk>.<format>" would take "awards/export.xlsx".

@@ -11,18 +11,20 @@ a campaign; enrollment details never appear on a board.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 from campaigns.membership import campaign_members_sql
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Cluster, Phase, Team
 from campaigns.selectors import agent_participations
 from collectors.models import Agent
 from collectors.selectors import user_reach
-from core.reach import reach_allows
+from core.reach import reach_allows, reach_filter
 from enrollments.selectors import agent_of
 
 # Campaigns whose boards agents and organization managers may read: a draft is for staff only.
@@ -38,6 +40,13 @@ class LeaderboardAccess:
     everything: bool = False
     clusters: frozenset[int | None] = frozenset()
     agent_id: int | None = None
+
+    @property
+    def default_cluster_id(self) -> int | None:
+        """The one cluster whose board the reader may read, when there is exactly one (an
+        agent: their own): the board they get without naming a cluster."""
+        own = self.clusters - {None}
+        return next(iter(own)) if not self.everything and len(own) == 1 else None
 
     def allows(self, cluster_id: int | None) -> bool:
         if self.everything:
@@ -106,3 +115,59 @@ def require_leaderboard_access(user, campaign: Campaign) -> LeaderboardAccess:
     if access is None:
         raise exceptions.PermissionDenied(_("You do not take part in this campaign."))
     return access
+
+
+# --- What a reader may list: campaigns, phases, clusters and teams --------------------
+
+
+def campaign_accesses(user) -> dict[int, LeaderboardAccess]:
+    """What ``user`` may read of each campaign they may read at all, by campaign id: the
+    rules of ``leaderboard_access`` for every campaign at once (staff: the campaigns of the
+    offices they reach; agents and organization managers: the running and closed campaigns
+    they, or their organizations' agents, take part in)."""
+    if not user.is_authenticated:
+        return {}
+    accesses: dict[int, LeaderboardAccess] = {}
+    if user.has_perm("campaigns.view_phase"):
+        reached = reach_filter(Campaign.objects.all(), user_reach(user)).values_list("pk", flat=True)
+        accesses = dict.fromkeys(reached, LeaderboardAccess(everything=True))
+    clusters: dict[int, set[int | None]] = defaultdict(set)
+    agent = agent_of(user)
+    if agent is not None and agent.active:
+        for participation in agent_participations(agent=agent, statuses=PUBLISHED):
+            clusters[participation.campaign.pk].add(participation.cluster.pk if participation.cluster else None)
+    if user.managed_organizations.exists():
+        for campaign in Campaign.objects.filter(status__in=PUBLISHED).exclude(pk__in=list(accesses)):
+            clusters[campaign.pk] |= managed_clusters(user, campaign)
+    agent_id = agent.pk if agent is not None else None
+    for campaign_id, ids in clusters.items():
+        if campaign_id not in accesses and ids:
+            accesses[campaign_id] = LeaderboardAccess(clusters=frozenset(ids), agent_id=agent_id)
+    return accesses
+
+
+def readable_campaigns(accesses: dict[int, LeaderboardAccess]) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(pk__in=list(accesses))
+
+
+def readable_phases(accesses: dict[int, LeaderboardAccess]) -> QuerySet[Phase]:
+    return Phase.objects.filter(campaign_id__in=list(accesses))
+
+
+def readable_clusters(accesses: dict[int, LeaderboardAccess]) -> QuerySet[Cluster]:
+    """Every cluster of a campaign read whole (staff); else the clusters whose board the reader reads."""
+    whole = [pk for pk, access in accesses.items() if access.everything]
+    some = {cluster for access in accesses.values() if not access.everything for cluster in access.clusters}
+    return Cluster.objects.filter(Q(campaign_id__in=whole) | Q(pk__in=some - {None}))
+
+
+def readable_teams(user, accesses: dict[int, LeaderboardAccess]) -> QuerySet[Team]:
+    """Every team of a campaign read whole (staff); else the teams of the reader (an agent)
+    or with members of the organizations they manage."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    whole = [pk for pk, access in accesses.items() if access.everything]
+    others = [pk for pk, access in accesses.items() if not access.everything]
+    theirs = Q(members__user_id=user.pk) | Q(members__organization__managers=user)
+    ids = Team.objects.filter(campaign_id__in=others).filter(theirs).values("pk")
+    return Team.objects.filter(Q(campaign_id__in=whole) | Q(pk__in=ids))

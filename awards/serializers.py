@@ -4,8 +4,6 @@ the request; every rule lives in ``awards.selectors`` (reads) and
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,6 +13,7 @@ from awards.models import Award, Finalization, Nomination
 from campaigns.models import Campaign, Phase, PrizeTier
 from collectors.models import Agent, Unit
 from core.reach import NOTHING, reach_filter
+from core.times import ZonedDateTimeField, ZonedTimesMixin
 
 _SCORE = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": False}
 
@@ -52,10 +51,9 @@ class StandingRowSerializer(serializers.Serializer):
     score = serializers.DecimalField(**_SCORE)
     target = serializers.DecimalField(allow_null=True, **_SCORE)
     eligible = serializers.BooleanField()
-    reached_at = serializers.DateTimeField(
+    reached_at = ZonedDateTimeField(
         allow_null=True,
-        default_timezone=UTC,
-        help_text=_("Receipt time (UTC) of the last counted enrollment: who got there first."),
+        help_text=_("Receipt time of the last counted enrollment (in the campaign's time zone): who got there first."),
     )
     quota_counts = serializers.ListField(
         child=serializers.IntegerField(), help_text=_("What counts towards each quota listed in `quotas`, in order.")
@@ -135,9 +133,13 @@ class StandingsPageSerializer(serializers.Serializer):
         finalized_at = page["choice"].phase.finalized_at
         if not page["board"].final or finalized_at is None:
             return None
-        return serializers.DateTimeField().to_representation(finalized_at)
+        return ZonedDateTimeField(zone="campaign.time_zone").to_representation(
+            finalized_at.astimezone(page["choice"].phase.campaign.tzinfo)
+        )
 
     def to_representation(self, page):
+        # Every time of the board in its campaign's time zone.
+        self._context = {**self.context, "time_zone": page["choice"].phase.campaign.time_zone}
         data = super().to_representation(page)
         if not data["final"]:  # a provisional board awards no prize yet
             for row in data["results"]:
@@ -148,7 +150,9 @@ class StandingsPageSerializer(serializers.Serializer):
 # --- Phases -------------------------------------------------------------------------
 
 
-class FinalizationSerializer(serializers.ModelSerializer):
+class FinalizationSerializer(ZonedTimesMixin, serializers.ModelSerializer):
+    time_zone_path = "phase.campaign.time_zone"
+
     changes = serializers.JSONField(
         allow_null=True,
         read_only=True,
@@ -161,10 +165,10 @@ class FinalizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PhaseSerializer(serializers.ModelSerializer):
+class PhaseSerializer(ZonedTimesMixin, serializers.ModelSerializer):
     campaign = CampaignBriefSerializer(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    submission_deadline = serializers.DateTimeField(read_only=True)
+    submission_deadline = ZonedDateTimeField(zone="campaign.time_zone")
     finalization = serializers.SerializerMethodField()
     standings_url = serializers.SerializerMethodField()
 
@@ -264,7 +268,9 @@ class NominatedSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class AwardSerializer(serializers.ModelSerializer):
+class AwardSerializer(ZonedTimesMixin, serializers.ModelSerializer):
+    time_zone_path = "phase.campaign.time_zone"
+
     campaign = serializers.CharField(source="phase.campaign.code", read_only=True)
     phase = PhaseBriefSerializer(read_only=True)
     rule = RuleRefSerializer(read_only=True)

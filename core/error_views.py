@@ -49,3 +49,21 @@ def server_error(request):
     if _is_api(request):
         return _api_error(SERVER_ERROR, "server_error", 500)
     return defaults.server_error(request)
+
+
+class ApiNotFoundMiddleware:
+    """Under /api/, a 404 that is not already JSON (Django's debug page for an unknown URL,
+    shown instead of ``handler404`` while ``DEBUG`` is on) answers the API's JSON 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and _is_api(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return _api_error(exceptions.NotFound.default_detail, "not_found", 404)
+        return response

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Under /api/, an unknown URL answers the API's JSON 404 even while DEBUG shows its own page.
+    "core.error_views.ApiNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -312,15 +314,19 @@ REST_FRAMEWORK = {
         "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Filters that refuse, on a list, a parameter nothing reads and report every bad value at once.
+    "DEFAULT_FILTER_BACKENDS": ["core.listing.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # ``page`` and ``page_size`` (at most API_MAX_PAGE_SIZE) on every list.
+    "DEFAULT_PAGINATION_CLASS": "core.listing.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "10/minute")},
     # Throttles count per client address (accounts.addresses): X-Forwarded-For only behind trusted proxies.
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
+# The most rows a list of the API answers a page (its ``page_size`` parameter).
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thi đua BHXH API",
     "DESCRIPTION": "Enrollment intake, progress and standings for emulation campaigns.",
@@ -330,10 +336,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Choice sets whose field name ("kind") other models use too.
+    # Tags, summaries (in the request's language) and the error answers of every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "emulation_config.schema.postprocess",
+    ],
+    # Choice sets whose field name ("kind", "status") other models use too.
     "ENUM_NAME_OVERRIDES": {
         "NoticeKindEnum": "reports.models.NoticeKind.choices",
         "ExportKindEnum": "core.export_kinds.export_kind_choices",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "PhaseStatusEnum": "campaigns.models.Phase.Status",
     },
 }
 

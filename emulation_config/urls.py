@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("enrollments.api_urls")),
     path("", include("awards.api_urls")),
     path("", include("core.api_urls")),
+    path("", include("collectors.api_urls")),
 ]
 
 # Changing one's password (an initial one must be, DESIGN §13); a page, so in the pages' language.

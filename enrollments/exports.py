@@ -23,12 +23,12 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 
 from campaigns.models import Campaign
 from core.exports import ExportKind, export_job_request, inline_max_rows, register_export_kind
+from core.listing import StrictFilterBackend
 from core.models import ExportJob
 from core.reach import reach_of
 from core.views import ERROR, XLSX, XLSX_FILE, ExportJobSerializer, FileDownloadMixin, export_job_accepted
@@ -111,7 +111,7 @@ ENROLLMENTS = register_export_kind(
 class EnrollmentExportView(FileDownloadMixin, generics.GenericAPIView):
     reach_scope = "reach"  # enrollments_visible_to, as the list
     filterset_class = EnrollmentFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
 
     def get_queryset(self):
         return enrollments_visible_to(self.request.user)

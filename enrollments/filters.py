@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.listing import BooleanFilter, IntegerFilter
 from enrollments.choices import EnrollmentStatus, NotCountedReason, Product
 from enrollments.models import Enrollment
 
@@ -11,8 +12,8 @@ class EnrollmentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices, label=_("status"))
     product = django_filters.ChoiceFilter(choices=Product.choices, label=_("product"))
     campaign = django_filters.CharFilter(field_name="campaign__code", label=_("campaign code"))
-    phase = django_filters.NumberFilter(field_name="phase_id", label=_("phase"))
-    counted = django_filters.BooleanFilter(label=_("counted"))
+    phase = IntegerFilter(field_name="phase_id", label=_("phase"))
+    counted = BooleanFilter(label=_("counted"))
     not_counted_reason = django_filters.ChoiceFilter(choices=NotCountedReason.choices, label=_("reason not counted"))
     receipt_from = django_filters.IsoDateTimeFilter(field_name="receipt_at", lookup_expr="gte", label=_("receipt from"))
     receipt_to = django_filters.IsoDateTimeFilter(field_name="receipt_at", lookup_expr="lt", label=_("receipt before"))

@@ -3,13 +3,22 @@ request; every domain rule lives in ``enrollments.services``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
-from enrollments.choices import HHI_PAYMENT_MONTHS, VSI_PAYMENT_MONTHS, Gender, HouseholdCategory, Product
+from core.times import ZonedTimesMixin
+from enrollments.choices import (
+    HHI_PAYMENT_MONTHS,
+    VSI_PAYMENT_MONTHS,
+    Gender,
+    HouseholdCategory,
+    NotCountedReason,
+    Product,
+)
 from enrollments.identity import (
     PERSONAL_ID_LENGTH,
     SOCIAL_INSURANCE_CODE_LENGTH,
@@ -63,22 +72,54 @@ class EnrollmentInSerializer(serializers.Serializer):
     household_member_order = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
     receipt_no = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
-    def validate(self, attrs):
+    # The fields the rules between fields read.
+    CROSS_FIELDS = ("product", "payment_months", "declared_income", "household_member_order")
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(data, Mapping) or not isinstance(exc.detail, dict):
+                raise
+            # Every problem at once: the rules between fields, on the fields that did parse,
+            # with the errors of those that did not.
+            errors = dict(exc.detail)
+            parsed = {}
+            for name in self.CROSS_FIELDS:
+                field = self.fields[name]
+                if name in errors:
+                    continue
+                try:
+                    parsed[name] = field.run_validation(field.get_value(data))
+                except (serializers.ValidationError, SkipField):
+                    continue
+            for name, messages in self.cross_errors(parsed).items():
+                errors.setdefault(name, messages)
+            raise serializers.ValidationError(errors) from None
+
+    @staticmethod
+    def cross_errors(attrs) -> dict[str, list]:
+        """What the product asks of the other fields, for those of ``attrs`` that are there."""
         errors = {}
-        if attrs["product"] == Product.VSI:
+        product, months = attrs.get("product"), attrs.get("payment_months")
+        if product == Product.VSI:
             if attrs.get("declared_income") is None:
                 errors["declared_income"] = [_("A VSI enrollment needs a declared monthly income.")]
             if attrs.get("household_member_order") is not None:
                 errors["household_member_order"] = [_("Only HHI enrollments have a household member order.")]
-            if attrs["payment_months"] not in VSI_PAYMENT_MONTHS:
+            if months is not None and months not in VSI_PAYMENT_MONTHS:
                 errors["payment_months"] = [_("VSI is paid for 1, 3, 6 or 12 months.")]
-        else:
+        elif product == Product.HHI:
             if attrs.get("household_member_order") is None:
                 errors["household_member_order"] = [_("An HHI enrollment needs the member's order in the household.")]
             if attrs.get("declared_income") is not None:
                 errors["declared_income"] = [_("Only VSI enrollments have a declared income.")]
-            if attrs["payment_months"] not in HHI_PAYMENT_MONTHS:
+            if months is not None and months not in HHI_PAYMENT_MONTHS:
                 errors["payment_months"] = [_("HHI is paid for 3, 6 or 12 months.")]
+        return errors
+
+    def validate(self, attrs):
+        errors = self.cross_errors(attrs)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -96,11 +137,14 @@ class ParticipantOutSerializer(serializers.ModelSerializer):
         fields = ["personal_id", "full_name", "date_of_birth", "gender"]
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(ZonedTimesMixin, serializers.ModelSerializer):
+    # Receipt and submission times in the campaign's time zone.
     campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
     phase = serializers.SerializerMethodField()
     agent = serializers.SlugRelatedField(slug_field="code", read_only=True)
     participant = ParticipantOutSerializer(read_only=True)
+    # Blank while the enrollment counts.
+    not_counted_reason = serializers.ChoiceField(choices=NotCountedReason.choices, allow_blank=True, read_only=True)
     not_counted_reason_display = serializers.CharField(source="get_not_counted_reason_display", read_only=True)
 
     class Meta:

@@ -166,8 +166,8 @@ class _Intake:
         if person_errors:
             errors["participant"] = person_errors
 
-    def _check_product(self, item, errors, phase: Phase):
-        receipt_day = item["receipt_at"].astimezone(phase.campaign.tzinfo).date()
+    def _check_product(self, item, errors, zone):
+        receipt_day = item["receipt_at"].astimezone(zone).date()
         person = item["participant"]
         if item["product"] == Product.VSI and _age_on(person["date_of_birth"], receipt_day) < VSI_MINIMUM_AGE:
             errors.setdefault("participant", {})["date_of_birth"] = [
@@ -239,7 +239,10 @@ class _Intake:
             errors: dict[str, Any] = {}
             self._check_person(item, errors, known.get(item["participant"]["personal_id"]))
             placed = self._place(item, errors)
-            quote = self._check_product(item, errors, placed[1]) if placed else None
+            # Checked also when the receipt found no phase, so that every problem is reported at once
+            # (then on the receipt's day in the default time zone).
+            zone = placed[1].campaign.tzinfo if placed else timezone.get_default_timezone()
+            quote = self._check_product(item, errors, zone)
             if errors:
                 self.results[index] = SubmitResult(index, "invalid", errors=errors)
                 continue

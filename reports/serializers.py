@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from core.times import ZonedDateTimeField
 
 
 class MyProgressQuotaSerializer(serializers.Serializer):
@@ -34,8 +34,9 @@ class MyProgressPhaseSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="phase.pk")
     number = serializers.IntegerField(source="phase.number")
     name = serializers.CharField(source="phase.name")
-    start = serializers.DateTimeField(source="phase.start", default_timezone=UTC)
-    cutoff = serializers.DateTimeField(source="phase.cutoff", default_timezone=UTC)
+    # In the campaign's time zone, as every time of the API.
+    start = ZonedDateTimeField(source="phase.start", zone="phase.campaign.time_zone")
+    cutoff = ZonedDateTimeField(source="phase.cutoff", zone="phase.campaign.time_zone")
     status = serializers.CharField(source="phase.status")
     counted = serializers.IntegerField(help_text=_("New participants counted, submitted or confirmed."))
     counted_by_product = serializers.DictField(child=serializers.IntegerField(), source="by_product")

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from awards.models import Award, Nomination
@@ -33,17 +32,18 @@ from awards.serializers import (
 from awards.services import award_approve, award_reject, award_review, award_revoke
 from campaigns.models import CompetitorKind
 from core.api import ErrorSerializer as ERROR
+from core.listing import IntegerFilter, Pagination
 from core.reach import reach_filter, reach_of
 
 
 class AwardFilter(django_filters.FilterSet):
     """The awards listed, totalled and exported: by phase, campaign, status, rule, cluster or competitor kind."""
 
-    phase = django_filters.NumberFilter(field_name="phase_id", label=gettext_lazy("phase"))
+    phase = IntegerFilter(field_name="phase_id", label=gettext_lazy("phase"))
     campaign = django_filters.CharFilter(field_name="phase__campaign__code", label=gettext_lazy("campaign code"))
     status = django_filters.MultipleChoiceFilter(choices=Award.Status.choices, label=gettext_lazy("status"))
     rule = django_filters.CharFilter(method="filter_rule", label=gettext_lazy("award rule code or id"))
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=gettext_lazy("cluster"))
+    cluster = IntegerFilter(field_name="cluster_id", label=gettext_lazy("cluster"))
     kind = django_filters.ChoiceFilter(
         field_name="competitor_kind", choices=CompetitorKind.choices, label=gettext_lazy("competitor kind")
     )
@@ -63,7 +63,7 @@ def _totals(awards) -> dict:
     return AwardTotalsSerializer(award_totals(awards)).data
 
 
-class AwardPagination(PageNumberPagination):
+class AwardPagination(Pagination):
     """Pages of awards, with the totals of every award the filters select."""
 
     page_size = 50

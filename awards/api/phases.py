@@ -12,6 +12,8 @@ other phase is not found (404) for them, and the services check the reach again.
 
 from __future__ import annotations
 
+import django_filters
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +26,13 @@ from rest_framework.reverse import reverse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from awards.models import Finalization
-from awards.permissions import LeaderboardAccess, require_leaderboard_access, require_perm
+from awards.permissions import (
+    LeaderboardAccess,
+    campaign_accesses,
+    readable_phases,
+    require_leaderboard_access,
+    require_perm,
+)
 from awards.selectors import BoardChoice, NoRanking, leaderboard_page, leaderboard_resolve
 from awards.serializers import (
     FinalizeAcceptedSerializer,
@@ -39,6 +47,7 @@ from campaigns.models import Phase
 from campaigns.services import phase_close
 from core.api import ErrorSerializer as ERROR
 from core.conditional import ConditionalGetMixin
+from core.listing import query_errors
 from core.reach import reach_filter, reach_of
 
 # Rows of a leaderboard page.
@@ -77,7 +86,14 @@ class StandingsPageQuerySerializer(StandingsQuerySerializer):
         default=1,
         min_value=1,
         max_value=MAX_PAGE,
-        help_text=gettext_lazy("Page number, from 1 (50 rows a page)."),
+        help_text=gettext_lazy("Page number, from 1."),
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        default=PAGE_SIZE,
+        min_value=1,
+        max_value=settings.API_MAX_PAGE_SIZE,
+        help_text=gettext_lazy("Rows a page (default 50)."),
     )
 
 
@@ -86,18 +102,34 @@ def _page_link(request, number: int) -> str:
     return remove_query_param(url, "page") if number == 1 else replace_query_param(url, "page", number)
 
 
-class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """A phase, its leaderboard, and its lifecycle for staff."""
+class PhaseFilter(django_filters.FilterSet):
+    campaign = django_filters.CharFilter(field_name="campaign__code", label=gettext_lazy("campaign code"))
+    status = django_filters.MultipleChoiceFilter(choices=Phase.Status.choices, label=gettext_lazy("status"))
+
+    class Meta:
+        model = Phase
+        fields = []
+
+
+class PhaseViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Phases, a phase's leaderboard, and its lifecycle for staff."""
 
     conditional_actions = frozenset({"standings"})
     reach_scope = "reach"
 
     serializer_class = PhaseSerializer
+    filterset_class = PhaseFilter
     queryset = Phase.objects.select_related("campaign")
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         phases = super().get_queryset()
         user = self.request.user
+        if self.action == "list":
+            # The phases of the campaigns the caller reads (as the campaign list): in order.
+            return phases.filter(pk__in=readable_phases(campaign_accesses(user)).values("pk")).order_by(
+                "campaign_id", "number"
+            )
         if self.action in LIFECYCLE or user.has_perm("campaigns.view_phase"):
             # Staff: the phases of the campaigns within their reach; any other is not found.
             return reach_filter(phases, reach_of(user))
@@ -109,6 +141,18 @@ class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.Gene
             phase = self.get_queryset().get(pk=phase.pk)
         phase.current_finalization = Finalization.objects.filter(phase=phase, current=True).first()
         return Response(PhaseSerializer(phase, context=self.get_serializer_context()).data)
+
+    def list(self, request, *args, **kwargs):
+        """The phases of the campaigns you may read (staff: of the offices they reach; an agent:
+        the campaigns they take part in), by campaign and number."""
+        phases = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # The current finalization of every phase of the page, in one query.
+        current = {f.phase_id: f for f in Finalization.objects.filter(phase__in=phases, current=True)}
+        for phase in phases:
+            phase.current_finalization = current.get(phase.pk)
+            if phase.current_finalization is not None:
+                phase.current_finalization.phase = phase
+        return self.get_paginated_response(self.get_serializer(phases, many=True).data)
 
     @extend_schema(parameters=[_PHASE_ID], responses={200: PhaseSerializer, 403: ERROR, 404: ERROR})
     def retrieve(self, request, pk=None):
@@ -134,13 +178,15 @@ class PhaseViewSet(ConditionalGetMixin, mixins.RetrieveModelMixin, viewsets.Gene
         phase = self.get_object()
         access = require_leaderboard_access(request.user, phase.campaign)
         query = StandingsPageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        # Every unknown parameter and every bad value, together.
+        errors = query_errors(request, query.fields)
+        if not query.is_valid() or errors:
+            raise exceptions.ValidationError({**errors, **query.errors})
         asked = dict(query.validated_data)
         number = asked.pop("page")
+        size = asked.pop("page_size")
         choice = resolve_board(phase, access, **asked)
-        board = leaderboard_page(
-            phase=phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=PAGE_SIZE
-        )
+        board = leaderboard_page(phase=phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=size)
         if number > board.pages:
             raise exceptions.NotFound(PageNumberPagination.invalid_page_message)
         page = {

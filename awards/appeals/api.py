@@ -73,16 +73,16 @@ class NoticeRow:
         return getattr(self._row, name)
 
 
-class NoticeRowSerializer(StandingRowSerializer):
+class PublicNoticeRowSerializer(StandingRowSerializer):
     eligibility_reason = serializers.CharField(
         help_text=gettext_lazy("Why the competitor is not eligible; empty when eligible.")
     )
 
 
-class NoticeSerializer(StandingsPageSerializer):
+class PublicNoticeSerializer(StandingsPageSerializer):
     """A page of a board of the proposed results under notice."""
 
-    results = NoticeRowSerializer(source="rows", many=True)
+    results = PublicNoticeRowSerializer(source="rows", many=True)
     notice_ends_at = serializers.DateTimeField(source="notice.ends_at", allow_null=True)
     notice_running = serializers.BooleanField(source="running")
     open_appeals = serializers.IntegerField()
@@ -101,7 +101,7 @@ class NoticeView(APIView):
 
     @extend_schema(
         parameters=[_PHASE_ID, StandingsPageQuerySerializer],
-        responses={200: NoticeSerializer, 400: ERROR, 404: ERROR},
+        responses={200: PublicNoticeSerializer, 400: ERROR, 404: ERROR},
     )
     def get(self, request, pk: int):
         """The proposed results of a finalized phase under public notice: every board of it is public to
@@ -134,7 +134,7 @@ class NoticeView(APIView):
             "next": _page_link(request, number + 1) if board.has_next else None,
             "previous": _page_link(request, number - 1) if board.has_previous else None,
         }
-        return Response(NoticeSerializer(page).data)
+        return Response(PublicNoticeSerializer(page).data)
 
 
 # --- Appeals -------------------------------------------------------------------------

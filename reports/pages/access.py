@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
-from awards.permissions import PUBLISHED, LeaderboardAccess, leaderboard_access, managed_clusters
+from awards.permissions import (
+    LeaderboardAccess,
+    campaign_accesses,
+    leaderboard_access,
+    managed_clusters,
+    readable_campaigns,
+)
 from campaigns.models import Campaign
-from campaigns.selectors import agent_participations
 from collectors.models import Agent
 from collectors.selectors import user_reach
 from core.reach import reach_allows, reach_filter
-from enrollments.selectors import agent_of
 from reports.scope import Scope
 
 # --- Who sees what ---------------------------------------------------------------------
@@ -38,21 +42,10 @@ def campaign_scope(user, campaign: Campaign, access: LeaderboardAccess | None = 
 def visible_campaigns(user) -> list[Campaign]:
     """Staff: every campaign of the offices they reach. Others (and staff, besides):
     the running and closed campaigns they take part in, or in which agents of an
-    organization they manage take part."""
-    campaigns = Campaign.objects.prefetch_related("phases").order_by("-created_at", "code")
-    reach = user_reach(user) if is_staff_reader(user) else None
-    if reach is not None and reach.everything:
-        return list(campaigns)
-    theirs: set[int] = set()
-    if reach is not None and not reach.nothing:
-        theirs |= set(reach_filter(Campaign.objects.all(), reach).values_list("pk", flat=True))
-    agent = agent_of(user)
-    if agent is not None and agent.active:
-        theirs |= {p.campaign.pk for p in agent_participations(agent=agent, statuses=PUBLISHED)}
-    if user.managed_organizations.exists():
-        published = Campaign.objects.filter(status__in=PUBLISHED).exclude(pk__in=theirs)
-        theirs |= {c.pk for c in published if managed_clusters(user, c)}
-    return list(campaigns.filter(pk__in=theirs))
+    organization they manage take part (``awards.permissions.campaign_accesses``, which the
+    API's campaign list reads too)."""
+    campaigns = readable_campaigns(campaign_accesses(user))
+    return list(campaigns.prefetch_related("phases").order_by("-created_at", "code"))
 
 
 def viewable_agent_ids(user, agent_ids) -> set[int]:

@@ -139,3 +139,12 @@ def test_a_password_change_revokes_every_device(person):
     person.save()
     for issued in (phone, tablet):
         assert _client(issued["token"]).get(SOME_API).status_code == 401
+
+
+def test_the_token_list_refuses_unknown_parameters(person):
+    phone = _log_in("Điện thoại")
+
+    response = _client(phone["token"]).get("/api/v1/auth/tokens/", {"device": "x", "page": "2"})
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"device", "page"}

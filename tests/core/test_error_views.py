@@ -98,3 +98,10 @@ def test_a_fault_inside_the_intake_answers_json_and_stores_nothing(api1, monkeyp
     response = api1.post("/api/v1/enrollments/", submission(), format="json")
     assert_api_error(response, 500, "server_error")
     assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/nothing/", "/api/v1/phases/abc/ranking.xlsx", "/api/v1/phases/abc/"])
+def test_an_unknown_api_url_answers_a_json_404_while_debug_is_on(api1, settings, url):
+    settings.DEBUG = True  # Django would show its HTML debug page instead of handler404
+
+    assert_api_error(api1.get(url), 404, "not_found")

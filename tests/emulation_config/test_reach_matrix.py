@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from awards.models import Appeal, Award, CouncilMeeting, Nomination
 from awards.nominations import nomination_review
 from awards.services import award_approve, award_review
-from campaigns.models import Campaign, Phase
+from campaigns.models import Campaign, Cluster, Phase, Team
 from campaigns.services import phase_close
 from collectors.models import Agent
 from core.admin_helpers import ReachAdminMixin
@@ -129,6 +129,23 @@ def _lists_own_jobs(response, offices: Offices, user) -> None:
     assert {row["id"] for row in _results(response)} == set(
         ExportJob.objects.filter(requested_by=user).values_list("pk", flat=True)
     )
+
+
+def _lists_campaign_rows(model, path: str, key: str = "id"):
+    """A check that a list holds exactly the rows of ``model`` of the campaigns the user reaches."""
+
+    def check(response, offices: Offices, user) -> None:
+        rows = model.objects.filter(**{f"{path}__in": [c.pk for c in reached_campaigns(offices, user)]})
+        expected = set(rows.values_list("code" if key == "code" else "pk", flat=True))
+        assert {row[key] for row in _results(response)} == expected
+
+    return check
+
+
+_lists_campaigns = _lists_campaign_rows(Campaign, "pk", key="code")
+_lists_phases = _lists_campaign_rows(Phase, "campaign")
+_lists_clusters = _lists_campaign_rows(Cluster, "campaign")
+_lists_teams = _lists_campaign_rows(Team, "campaign")
 
 
 def _exports_enrollments(response, offices: Offices, user) -> None:
@@ -298,6 +315,20 @@ API_MATRIX: dict[str, Call] = {
     "api:appeal-attachment": Call("get", _appeal),
     "api:appeal-uphold": Call("post", _appeal, body={"reply": "Chấp nhận"}, prepare=_reopened_appeal),
     "api:appeal-dismiss": Call("post", _appeal, body={"reply": "Không"}, prepare=_reopened_appeal),
+    "api:campaign-list": Call("get", _none, strangers=200, check=_lists_campaigns),
+    "api:campaign-detail": Call("get", lambda office: {"code": office.campaign.code}),
+    "api:phase-list": Call("get", _none, strangers=200, check=_lists_phases),
+    "api:cluster-list": Call("get", _none, strangers=200, check=_lists_clusters),
+    "api:cluster-detail": Call("get", lambda office: {"pk": office.contest.clusters[0].pk}),
+    "api:team-list": Call("get", _none, strangers=200, check=_lists_teams),
+    "api:team-detail": Call("get", lambda office: {"pk": Team.objects.filter(campaign=office.campaign).first().pk}),
+    "api:agent-login": Call(
+        "post",
+        lambda office: {"code": office.agent.code},
+        body={"username": "dang-nhap-moi"},
+        owner=201,
+        prepare=lambda office: Agent.objects.filter(pk=office.agent.pk).update(user=None),
+    ),
     # An agent's own progress: staff who are not agents have none.
     "api:my-progress": Call("get", _none, owner=403, strangers=403),
     # The caller's own notices and settings: an agent's notice is nobody else's, their office's staff included.

@@ -445,3 +445,33 @@ def test_spaces_around_a_personal_id_are_trimmed(api1):
 def test_a_social_insurance_code_in_full_width_digits_is_refused(api1):
     errors = errors_of(post(api1, submission(participant={"social_insurance_code": "４９０１２３４５６７"})))
     assert list(errors["participant"]) == ["social_insurance_code"]
+
+
+def test_a_submission_with_three_problems_reports_all_three(api1):
+    body = submission(
+        payment_months=2,  # VSI is paid for 1, 3, 6 or 12 months
+        household_member_order=1,  # only HHI has one
+        participant={"personal_id": "12345"},  # not 12 digits
+    )
+
+    response = post(api1, body)
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"payment_months", "household_member_order", "participant"}
+    assert list(errors["participant"]) == ["personal_id"]
+
+
+def test_a_receipt_outside_every_phase_still_reports_the_products_problems(api1):
+    body = submission(
+        receipt_at="2020-01-01T09:00:00+07:00",  # before every phase
+        declared_income=100,  # below the poverty line
+        participant={"date_of_birth": "2015-05-17", "personal_id": "049215123456"},  # ten years old
+    )
+
+    response = post(api1, body)
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {"receipt_at", "declared_income", "participant"} <= set(errors)
+    assert "date_of_birth" in errors["participant"]

@@ -81,3 +81,25 @@ def test_a_refused_reader_gets_no_etag(reviewer):
 
     assert response.status_code == 403
     assert "ETag" not in response
+
+
+def test_progress_times_are_in_the_campaigns_time_zone_as_the_enrollments_are(api1, campaign, open_phase):
+    api1.post("/api/v1/enrollments/", submission(), format="json")
+
+    phase = next(p for p in api1.get("/api/v1/me/progress/").json()["campaigns"][0]["phases"] if p["number"] == 2)
+    enrollment = api1.get("/api/v1/enrollments/").json()["results"][0]
+
+    assert phase["start"].endswith("+07:00") and phase["cutoff"].endswith("+07:00")
+    assert enrollment["receipt_at"].endswith("+07:00")
+    campaign.time_zone = "Asia/Tokyo"
+    campaign.save(update_fields=["time_zone"])
+    phase = api1.get("/api/v1/me/progress/").json()["campaigns"][0]["phases"][0]
+    assert phase["start"].endswith("+09:00")
+    assert api1.get("/api/v1/enrollments/").json()["results"][0]["receipt_at"].endswith("+09:00")
+
+
+def test_progress_names_the_agents_cluster_as_the_campaign_list_names_its_default(api1, campaign):
+    cluster = api1.get("/api/v1/me/progress/").json()["campaigns"][0]["cluster"]
+    listed = api1.get("/api/v1/campaigns/").json()["results"][0]["default_cluster"]
+
+    assert cluster == listed == {"id": campaign.clusters.get().pk, "number": 1, "name": "Cụm 1"}
