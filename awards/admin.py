@@ -30,6 +30,7 @@ from core.admin_helpers import (
     ReadOnlyHistoryInline,
     local_datetime,
 )
+from core.formatting import number_text
 from core.workbooks import workbook_response
 
 
@@ -85,6 +86,12 @@ class FinalizationAdmin(ReadOnlyResultAdmin):
         )
 
 
+@admin.display(description=_("score"), ordering="score")
+def score_display(obj):
+    """A score as people write it: 146, 146,5 (not 146,0000)."""
+    return number_text(obj.score)
+
+
 @admin.register(TallyState)
 class TallyStateAdmin(ReadOnlyResultAdmin):
     """Whether each campaign's standings kept on write are fresh or wait for a rebuild."""
@@ -97,7 +104,7 @@ class TallyStateAdmin(ReadOnlyResultAdmin):
 class TallyAdmin(ReadOnlyResultAdmin):
     """The provisional standings kept on write, row by row (``manage.py verify_standings`` checks them)."""
 
-    list_display = ["code", "name", "cluster", "score", "eligible", "reached_at", "rule", "phase", "updated_at"]
+    list_display = ["code", "name", "cluster", score_display, "eligible", "reached_at", "rule", "phase", "updated_at"]
     list_filter = [("phase", PhaseListFilter), "rule", "cluster", "eligible"]
     list_select_related = ["cluster", "rule", "phase__campaign"]
     search_fields = ["code", "name"]
@@ -112,7 +119,7 @@ class StandingAdmin(ReadOnlyResultAdmin):
         "competitor_code",
         "competitor_name",
         "cluster",
-        "score",
+        score_display,
         "eligible",
         "rank",
         "reached_at_display",
@@ -148,14 +155,15 @@ class NominationInline(ReachAdminMixin, ReadOnlyAdminMixin, admin.TabularInline)
 
 @admin.register(Award)
 class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
+    # Status and money first: at 1366 px the names wrap and these stay in view.
     list_display = [
         "competitor_code",
+        "status",
+        "amount",
         "competitor_name",
         "tier",
         "cluster",
         "phase",
-        "amount",
-        "status",
         "decision_number",
         "decision_date",
     ]

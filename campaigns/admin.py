@@ -52,6 +52,7 @@ from core.admin_helpers import (
     local_datetime,
 )
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
+from core.formatting import duration_text
 from core.reach import reach_of
 
 
@@ -220,7 +221,7 @@ class QuotaInline(CampaignInlineMixin, admin.TabularInline):
 
 class PlanTargetInline(CampaignInlineMixin, admin.TabularInline):
     model = PlanTarget
-    fields = ["scope", "cluster", "team", "locality", "unit", "organization", "product", "phase", "target"]
+    fields = ["scope", "cluster", "team", "locality", "unit", "organization", "product", "phase", "measure", "target"]
     campaign_scoped_fields = ("cluster", "team", "phase")
     autocomplete_fields = ["locality", "unit", "organization"]
 
@@ -321,7 +322,8 @@ class PhaseAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     """Phases. Their lifecycle actions and ranking workbooks are added by the awards
     app's admin (``awards.admin.PhaseAdmin``), which registers this class's subclass."""
 
-    list_display = ["name", "campaign", "number", "start_display", "cutoff_display", "grace", "status"]
+    # Status first: at 1366 px the long campaign names wrap and the lifecycle stays in view.
+    list_display = ["name", "status", "number", "start_display", "cutoff_display", "grace_display", "campaign"]
     list_display_links = ["name"]
     list_filter = ["status", "campaign"]
     list_select_related = ["campaign"]
@@ -338,6 +340,10 @@ class PhaseAdmin(ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("cutoff"), ordering="cutoff")
     def cutoff_display(self, obj):
         return local_datetime(obj.cutoff)
+
+    @admin.display(description=_("submission grace"), ordering="grace")
+    def grace_display(self, obj):
+        return duration_text(obj.grace)
 
 
 @admin.register(PhaseTransition)
@@ -415,8 +421,8 @@ class QuotaAdmin(CampaignRowAdmin):
 
 @admin.register(PlanTarget)
 class PlanTargetAdmin(CampaignRowAdmin):
-    list_display = ["__str__", "campaign", "scope", "product", "phase", "target"]
-    list_filter = ["campaign", "scope", "product"]
+    list_display = ["__str__", "campaign", "scope", "product", "phase", "measure", "target"]
+    list_filter = ["campaign", "scope", "product", "measure"]
     list_select_related = ["campaign", "cluster", "team", "locality", "unit", "organization", "phase__campaign"]
     search_fields = [
         "campaign__code",

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Indicator, IndicatorValue, Phase
 from collectors.models import Unit
+from core.formatting import number_text
 from core.reach import Reach, acting_reach, reach_allows
-from core.spreadsheets import Column, ImportReport, Row, a_decimal, read_rows, text, whole_number
+from core.spreadsheets import Change, Column, ImportReport, Row, a_decimal, read_rows, text, whole_number
 
 INDICATOR_VALUE_COLUMNS = [
     Column("campaign", "Mã phong trào", text),
@@ -75,6 +76,7 @@ def indicator_values_import(
             continue
         seen[key] = row.number
         values.update(phase_obj=phase, indicator_obj=indicator, unit_obj=unit)
+    _show_replaced(seen, rows)
     report = ImportReport(rows=rows)
     if report.error_rows and not apply_valid:
         return report
@@ -82,6 +84,24 @@ def indicator_values_import(
         _apply(report.valid_rows, by)
         report.applied = True
     return report
+
+
+def _show_replaced(seen: dict[tuple[int, int, int], int], rows: list[Row]) -> None:
+    """For each row replacing a recorded value, what it would change (one query)."""
+    if not seen:
+        return
+    by_number = {row.number: row for row in rows}
+    indicators, units, phases = (sorted({key[n] for key in seen}) for n in range(3))
+    recorded = IndicatorValue.objects.filter(indicator_id__in=indicators, unit_id__in=units, phase_id__in=phases)
+    label = str(IndicatorValue._meta.get_field("value").verbose_name)
+    for old in recorded:
+        number = seen.get((old.indicator_id, old.unit_id, old.phase_id))
+        if number is None:
+            continue
+        row = by_number[number]
+        before, after = number_text(old.value), number_text(row.values["value"])
+        if before != after:
+            row.changes = [Change(label=label, before=before, after=after)]
 
 
 def _apply(rows: list[Row], by) -> None:

@@ -343,7 +343,13 @@ class Quota(models.Model):
 
 class PlanTarget(models.Model):
     """The expected total (kế hoạch giao) for one scope: a locality, unit,
-    organization, team, cluster or the whole campaign."""
+    organization, team, cluster or the whole campaign. It plans new
+    participants, or (for the whole campaign only) the people covered on a date:
+    the stock an office reports against the year's plan (DESIGN §13)."""
+
+    class Measure(models.TextChoices):
+        NEW = "new", _("New participants")
+        COVERED = "covered", _("People covered")
 
     class Scope(models.TextChoices):
         CAMPAIGN = "campaign", _("Whole campaign")
@@ -391,6 +397,13 @@ class PlanTarget(models.Model):
         related_name="plan_targets",
         help_text=_("Empty: the whole campaign."),
     )
+    measure = models.CharField(
+        _("measure"),
+        max_length=8,
+        choices=Measure.choices,
+        default=Measure.NEW,
+        help_text=_("New participants in the period, or the people covered on a date (whole campaign only)."),
+    )
     target = models.PositiveIntegerField(_("target"), validators=[MinValueValidator(1)])
 
     class Meta:
@@ -421,6 +434,11 @@ class PlanTarget(models.Model):
                 name="plantarget_target_positive",
                 condition=Q(target__gte=1),
                 violation_error_message=_("A plan target must be at least 1."),
+            ),
+            models.CheckConstraint(
+                name="plantarget_covered_for_whole_campaign",
+                condition=Q(measure="new") | Q(measure="covered", scope="campaign", phase=None),
+                violation_error_message=_("A plan of people covered is set for the whole campaign, without a phase."),
             ),
         ]
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from collectors.models import Agent, Locality, ServiceOrganization, Unit
 from collectors.signals import initial_password_given
 from core.reach import Reach, acting_reach, reach_filter
-from core.spreadsheets import Column, ImportReport, Row, one_of, read_rows, text
+from core.spreadsheets import Column, ImportReport, Row, changes_of, one_of, read_rows, shown_values, text
 
 ROLE_CHOICES = [
     *Agent.Role.choices,
@@ -84,7 +84,12 @@ def agents_import(
     return report
 
 
+# What an updating row may change, shown in the preview (before → after).
+_SHOWN_FIELDS = ("full_name", "role", "organization", "unit", "locality", "phone", "active")
+
+
 def _check(row: Row, organizations, units, localities, agents, users, seen_codes, seen_usernames) -> None:
+    """Every problem of the row, and for a known agent what it would change."""
     values = row.values
     code = values["code"]
     if code in seen_codes:
@@ -99,6 +104,7 @@ def _check(row: Row, organizations, units, localities, agents, users, seen_codes
         if values[key] and values[key] not in known:
             row.errors.append(message % {"code": values[key]})
     existing = agents.get(code)
+    before = shown_values(existing, _SHOWN_FIELDS) if existing else None
     agent = existing or Agent(code=code)
     agent.full_name = values["full_name"]
     agent.role = values["role"] or (existing.role if existing else Agent.Role.AGENT)
@@ -109,17 +115,16 @@ def _check(row: Row, organizations, units, localities, agents, users, seen_codes
     if values["phone"] is not None or not existing:
         agent.phone = values["phone"] or ""
     agent.active = values["active"] != "no"
-    if row.errors:
-        return
-    if agent.organization is None and agent.unit is None:
+    if before is not None:
+        row.changes = changes_of(before, agent)
+    if agent.organization is None and agent.unit is None and not (values["organization"] or values["unit"]):
         row.errors.append(_("Give a service organization or a BHXH unit."))
-        return
     try:
-        agent.full_clean(exclude=["user"], validate_unique=False)
+        agent.full_clean(exclude=["user", "organization", "unit", "locality"], validate_unique=False)
     except ValidationError as exc:
         row.errors.extend(exc.messages)
-        return
-    values["agent"] = agent
+    if not row.errors:
+        values["agent"] = agent
     username = values["username"]
     if not username:
         return

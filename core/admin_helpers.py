@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,10 @@ class ReachRelatedFieldListFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in queryset]
 
 
+_WHOLE = {"class": "vIntegerField", "inputmode": "numeric"}
+_DECIMAL = {"class": "vIntegerField", "inputmode": "decimal"}
+
+
 class ReachAdminMixin:
     """For a ModelAdmin or an inline whose model belongs to offices (it declares a
     reach path, ``core.reach``): everything it shows and lets the user choose is
@@ -73,6 +78,13 @@ class ReachAdminMixin:
 
     # False for an admin that shows some rows whoever asks (a user's own export jobs).
     reach_needs_a_unit = True
+    # Numbers typed and shown as people write them (3.000.000; 0,5 in Vietnamese): a text
+    # input, since a browser's number input takes neither grouping nor a decimal comma.
+    formfield_overrides = {
+        models.IntegerField: {"localize": True, "widget": forms.TextInput(attrs=_WHOLE)},
+        models.BigIntegerField: {"localize": True, "widget": forms.TextInput(attrs=_WHOLE)},
+        models.DecimalField: {"localize": True, "widget": forms.TextInput(attrs=_DECIMAL)},
+    }
 
     def request_reach(self, request) -> Reach:
         return reach_of(request.user)

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -65,6 +66,13 @@ def error_body(message, code: str, errors: dict | None = None) -> dict:
     return {"message": str(message), "code": code, "errors": errors or {}}
 
 
+def throttled_message(wait: int) -> str:
+    """DRF's throttling message, translated: DRF fills in the seconds before it looks
+    the sentence up, so that no catalogue can match it."""
+    then = ngettext("Expected available in {wait} second.", "Expected available in {wait} seconds.", wait)
+    return f"{exceptions.Throttled.default_detail} {then.format(wait=wait)}"
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DatabaseError) and conflict_code(exc):
         exc = Busy()
@@ -80,6 +88,8 @@ def api_exception_handler(exc, context):
         exc = TooLarge()
     elif isinstance(exc, TooManyFieldsSent):
         exc = exceptions.ParseError(_("The request has too many fields."))
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        exc.detail = exceptions.ErrorDetail(throttled_message(exc.wait), code=exc.default_code)
     retry_after = None
     if isinstance(exc, Busy):
         retry_after = exc.retry_after

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from itertools import accumulate
+from json import JSONDecodeError
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -98,8 +99,10 @@ class BoundedJSONParser(parsers.JSONParser):
         encoding = parsers.get_encoding(parser_context or {})
         try:
             text = stream.read().decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+        except UnicodeDecodeError:
+            raise exceptions.ParseError(
+                _("The request body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from None
         if json_depth(text) > settings.JSON_MAX_DEPTH:
             raise _too_deep()
         parse_constant = json.strict_constant if self.strict else None
@@ -107,8 +110,13 @@ class BoundedJSONParser(parsers.JSONParser):
             return json.loads(text, parse_constant=parse_constant)
         except RecursionError:
             raise _too_deep() from None
-        except ValueError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+        except JSONDecodeError as exc:
+            raise exceptions.ParseError(
+                _("The request body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from None
+        except ValueError:  # a constant JSON does not allow, such as NaN
+            raise exceptions.ParseError(_("The request body is not valid JSON.")) from None
 
 
 class BoundedMultiPartParser(parsers.MultiPartParser):

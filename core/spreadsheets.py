@@ -188,16 +188,54 @@ class Column:
     help: str = ""
 
 
+@dataclass(frozen=True)
+class Change:
+    """A value a row would change in a stored record: the field's name, before and after."""
+
+    label: str
+    before: str
+    after: str
+
+
 @dataclass
 class Row:
     number: int  # the row number in the sheet, as Excel shows it
     values: dict[str, Any]
     errors: list[str] = field(default_factory=list)
     outcome: str = ""  # what applying it did, e.g. "confirmed", "skipped: already confirmed"
+    changes: list[Change] = field(default_factory=list)  # for a row updating a record: what would change
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def shown_values(obj, names: Iterable[str]) -> dict[str, str]:
+    """The fields ``names`` of a model instance as people read them (choices by their
+    label, related rows by their name, yes/no), to compare before and after an update."""
+    shown = {}
+    for name in names:
+        model_field = obj._meta.get_field(name)
+        if model_field.is_relation:
+            value = getattr(obj, name)
+        elif model_field.choices:
+            value = getattr(obj, f"get_{name}_display")()
+        else:
+            value = getattr(obj, name)
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        shown[name] = "" if value is None else str(value)
+    return shown
+
+
+def changes_of(before: dict[str, str], obj) -> list[Change]:
+    """What changed between ``before`` (``shown_values`` of ``obj`` taken earlier) and ``obj`` now."""
+    after = shown_values(obj, before)
+    return [
+        Change(label=str(obj._meta.get_field(name).verbose_name), before=before[name], after=after[name])
+        for name in before
+        if before[name] != after[name]
+    ]
 
 
 @dataclass

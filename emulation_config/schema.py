@@ -34,6 +34,7 @@ TAGS = {
 }
 
 SUMMARIES = {
+    ("GET", "/api/v1/campaigns/{code}/progress/"): _("Read progress against plan"),
     ("GET", "/api/v1/appeals/"): _("List the appeals I may read"),
     ("POST", "/api/v1/appeals/"): _("File an appeal"),
     ("GET", "/api/v1/appeals/{id}/"): _("Read an appeal"),

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Under /api/, an unknown URL answers the API's JSON 404 even while DEBUG shows its own page.
     "core.error_views.ApiNotFoundMiddleware",
@@ -260,6 +261,9 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["emulation_config.formats"]
 USE_I18N = True
+# Numbers shown grouped as the language writes them (1.234.567 in Vietnamese), the admin's
+# lists and forms included; a number a template puts in a URL or an attribute is |unlocalize'd.
+USE_THOUSAND_SEPARATOR = True
 TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_TZ = True
 

@@ -126,15 +126,17 @@ class EnrollmentTransitionInline(ReadOnlyHistoryInline):
 class EnrollmentAdmin(ReachAdminMixin, ExcelImportAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
     excel_imports = (CONFIRMATIONS_IMPORT,)
     actions = [confirm_selected, reject_selected, cancel_selected, export_enrollments]
+    # Status and money first: at 1366 px the names wrap and these stay in view.
     list_display = [
         "client_ref",
-        "receipt",
-        "participant",
-        "agent",
-        "product",
-        "phase",
         "status",
         "counted",
+        "amount_due",
+        "product",
+        "participant",
+        "agent",
+        "receipt",
+        "phase",
         "not_counted_reason",
         "receipt_no",
     ]

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from enrollments.choices import HHI_PAYMENT_MONTHS, VSI_PAYMENT_MONTHS, HouseholdCategory, Product
@@ -111,7 +112,11 @@ def _vsi_quote(on, payment_months, declared_income, household_category, table: P
         raise ValidationError(
             {
                 "declared_income": _("On %(date)s the declared income must be between %(floor)s and %(ceiling)s VND.")
-                % {"date": f"{on:%d/%m/%Y}", "floor": f"{floor:,}", "ceiling": f"{ceiling:,}"}
+                % {
+                    "date": f"{on:%d/%m/%Y}",
+                    "floor": number_format(floor, force_grouping=True),
+                    "ceiling": number_format(ceiling, force_grouping=True),
+                }
             }
         )
     support_pct = table.value_on(Parameter.Kind.VSI_SUPPORT_RATE, on, category=household_category) or Decimal(0)

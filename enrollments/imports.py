@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.reach import Reach, acting_reach, reach_filter
@@ -135,7 +136,10 @@ def confirmations_import(
         if row.values.get("amount") is not None and row.values["amount"] != enrollment.amount_due:
             row.errors.append(
                 _("The amount %(file)s differs from the amount due %(due)s.")
-                % {"file": f"{row.values['amount']:,}", "due": f"{enrollment.amount_due:,}"}
+                % {
+                    "file": number_format(row.values["amount"], force_grouping=True),
+                    "due": number_format(enrollment.amount_due, force_grouping=True),
+                }
             )
             continue
         if enrollment.status not in (EnrollmentStatus.SUBMITTED, EnrollmentStatus.CONFIRMED):

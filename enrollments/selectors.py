@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
 
 from collectors.models import Agent
 from collectors.selectors import user_reach
-from core.reach import reach_q, register_reach_path
+from core.reach import Reach, reach_q, register_reach_path
 from enrollments.choices import counting_statuses
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
 
@@ -54,3 +57,17 @@ def enrollments_visible_to(user) -> QuerySet[Enrollment]:
         if organization_ids:
             scope |= Q(agent__organization_id__in=organization_ids)
     return enrollments.filter(scope)
+
+
+def people_covered(*, on: date, products: Iterable[str], reach: Reach) -> dict[str, int]:
+    """How many people were covered by each of ``products`` on ``on`` (a stock, not
+    new participants): distinct people with a coverage period, imported from the
+    core system or made by a confirmed enrollment, spanning that day, among the
+    people within ``reach`` (those enrolled in its campaigns, and those known from
+    the coverage history only). One GROUP BY."""
+    people = Participant.objects.filter(reach_q(Participant, reach)).values("pk")
+    periods = CoveragePeriod.objects.filter(product__in=list(products), start__lte=on, end__gte=on)
+    if not reach.everything:
+        periods = periods.filter(participant_id__in=people)
+    rows = periods.values_list("product").annotate(n=Count("participant_id", distinct=True)).order_by()
+    return dict(rows)

@@ -27,6 +27,12 @@ from reports.workbooks import write_progress
 class ProgressParams(forms.Form):
     campaign = CampaignField(label=gettext_lazy("campaign code"))
     phase = PhaseField(label=gettext_lazy("phase"), required=False, min_value=1)
+    on = forms.DateField(
+        label=gettext_lazy("on (date)"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text=gettext_lazy("YYYY-MM-DD: the figures at the end of that day."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -35,7 +41,10 @@ class ProgressParams(forms.Form):
 
     def stored(self) -> dict[str, Any]:
         phase = self.cleaned_data["phase"]
-        return {"campaign": self.cleaned_data["campaign"].code, "phase": phase.pk if phase else None}
+        stored = {"campaign": self.cleaned_data["campaign"].code, "phase": phase.pk if phase else None}
+        if self.cleaned_data.get("on"):
+            stored["on"] = self.cleaned_data["on"].isoformat()
+        return stored
 
 
 def progress_scope(user, campaign: Campaign) -> list[int] | None:
@@ -63,6 +72,7 @@ def _write_progress(output, form: ProgressParams, user) -> int:
         campaign=campaign,
         phase=form.cleaned_data["phase"],
         organization_ids=progress_scope(user, campaign),
+        on=form.cleaned_data.get("on"),
     )
 
 
@@ -81,6 +91,6 @@ PROGRESS = register_export_kind(
         full_access="campaigns.view_campaign",
         write=_write_progress,
         filename=progress_filename,
-        params_help="`campaign` (code), `phase` (id, optional)",
+        params_help="`campaign` (code), `phase` (id, optional), `on` (YYYY-MM-DD, optional)",
     )
 )

@@ -27,6 +27,17 @@ district, BHXH staff without an organization) carry no plan and do not block
 the sum. The campaign total uses the campaign's own plan, else its clusters'
 plans summed (the demo sets plans per cluster and phase only).
 
+**At a date.** ``on`` cuts the figures at the end of that day (in the
+campaign's time zone): receipts after it are left out.
+
+**Stock against plan.** Besides new participants, ``.stock`` gives the people
+covered by each product on a day (``as_of``: ``on``, else today, or the last
+day of the period read once it has ended), from the coverage periods (imported
+history, and those confirmed enrollments make) of the people within the
+organizer's reach (``enrollments.selectors.people_covered``), against the
+campaign's plan of people covered (``PlanTarget.Measure.COVERED``). Staff only;
+a person covered by both products counts once in each.
+
 **Who sees which plan.** Staff (``Scope.everything``) see every plan. An
 organization's manager reads their organizations' numbers against their
 organizations' plans only (a cluster's or the campaign's plan is the whole
@@ -40,6 +51,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -48,13 +60,15 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from campaigns.membership import campaign_members_sql
 from campaigns.models import Campaign, Cluster, Phase, PlanTarget, Team
 from collectors.models import Locality, ServiceOrganization, Unit
+from collectors.selectors import unit_reach
 from enrollments.choices import Product
 from enrollments.models import Enrollment
-from enrollments.selectors import counted_enrollments
+from enrollments.selectors import counted_enrollments, people_covered
 from reports.scope import Scope
 
 TOTAL = "*"  # the column group of all products together
@@ -93,6 +107,11 @@ class Figure:
         """Counted / plan, or None without a plan."""
         plan = self.plan_of(group)
         return self.count(group) / plan if plan else None
+
+    def percent_of(self, group: str = TOTAL) -> Decimal | None:
+        """Percent of the plan of one column group, to two decimals (56.43), or None without a plan."""
+        plan = self.plan_of(group)
+        return (Decimal(self.count(group)) * 100 / plan).quantize(Decimal("0.01")) if plan else None
 
     @property
     def counted(self) -> int:
@@ -168,14 +187,16 @@ def _positional(sql: str, params: dict) -> tuple[str, list]:
 
 class PlanProgress:
     """Counted against plan in one campaign, for one phase or the whole campaign,
-    as ``scope`` may read it. Each cut is computed when first asked for."""
+    as ``scope`` may read it, up to the end of the day ``on`` when given. Each cut
+    is computed when first asked for."""
 
-    def __init__(self, *, campaign: Campaign, phase: Phase | None, scope: Scope):
+    def __init__(self, *, campaign: Campaign, phase: Phase | None, scope: Scope, on: date | None = None):
         if phase is not None and phase.campaign_id != campaign.pk:
             raise ValueError("The phase belongs to another campaign.")
         self.campaign = campaign
         self.phase = phase
         self.scope = scope
+        self.on = on
         known = [product for product in Product.values if product in (campaign.products or [])]
         self.products: list[str] = known or list(Product.values)
         self.groups: list[str] = [*self.products, TOTAL]
@@ -193,7 +214,9 @@ class PlanProgress:
     def _targets(self) -> dict[tuple[str, int | None], dict[int | None, dict[str, int]]]:
         """(scope, subject id) → phase id (None: the whole campaign) → product → target, in one query."""
         rows = (
-            PlanTarget.objects.filter(campaign=self.campaign, product__in=[*self.products, ""])
+            PlanTarget.objects.filter(
+                campaign=self.campaign, product__in=[*self.products, ""], measure=PlanTarget.Measure.NEW
+            )
             .values_list(
                 "scope", "cluster_id", "locality_id", "unit_id", "organization_id", "team_id", "phase_id", "product"
             )
@@ -245,6 +268,9 @@ class PlanProgress:
         enrollments = counted_enrollments().filter(campaign=self.campaign, product__in=self.products)
         if self.phase is not None:
             enrollments = enrollments.filter(phase=self.phase)
+        if self.on is not None:
+            day_after = datetime.combine(self.on + timedelta(days=1), time.min, tzinfo=self.campaign.tzinfo)
+            enrollments = enrollments.filter(receipt_at__lt=day_after)
         return self.scope.enrollments(enrollments).order_by()
 
     @staticmethod
@@ -491,6 +517,41 @@ class PlanProgress:
             rows.append(self.row("", tally[None], leftover=NO_LOCALITY))
         return rows
 
+    # --- people covered ---
+
+    @cached_property
+    def as_of(self) -> date:
+        """The day the stock is taken on: ``on``, else today, or the last day of
+        the period read once it has ended (in the campaign's time zone)."""
+        if self.on is not None:
+            return self.on
+        tz = self.campaign.tzinfo
+        today = timezone.localdate(timezone=tz)
+        if not self.phases:
+            return today
+        last = (max(phase.cutoff for phase in self.phases) - timedelta(microseconds=1)).astimezone(tz).date()
+        return min(today, last)
+
+    @cached_property
+    def stock(self) -> Figure | None:
+        """People covered per product on ``as_of``, against the campaign's plan of
+        people covered; None for anyone but staff."""
+        if not self.scope.everything:
+            return None
+        reach = unit_reach(self.campaign.organizer)
+        counts = people_covered(on=self.as_of, products=self.products, reach=reach)
+        rows = (
+            PlanTarget.objects.filter(
+                campaign=self.campaign, measure=PlanTarget.Measure.COVERED, product__in=[*self.products, ""]
+            )
+            .values_list("product")
+            .annotate(total=Sum("target"))
+            .order_by()
+        )
+        targets = dict(rows)
+        plans = {group: plan_value(targets, group, self.products) for group in self.groups}
+        return Figure(counts=Counter(counts), plans=plans)
+
     # --- the total ---
 
     @cached_property
@@ -522,8 +583,11 @@ class PlanProgress:
         )
 
 
-def progress_against_plan(*, campaign: Campaign, phase: Phase | None = None, scope: Scope) -> PlanProgress:
+def progress_against_plan(
+    *, campaign: Campaign, phase: Phase | None = None, scope: Scope, on: date | None = None
+) -> PlanProgress:
     """Counted against plan in ``campaign`` (one ``phase``, or every phase and the
-    whole campaign) as ``scope`` may read it: ``.by_cluster``, ``.by_organization``,
-    ``.by_locality``, ``.by_unit``, ``.by_team`` and ``.total``."""
-    return PlanProgress(campaign=campaign, phase=phase, scope=scope)
+    whole campaign) as ``scope`` may read it, up to the end of the day ``on``:
+    ``.by_cluster``, ``.by_organization``, ``.by_locality``, ``.by_unit``,
+    ``.by_team``, ``.total`` and the people covered, ``.stock``."""
+    return PlanProgress(campaign=campaign, phase=phase, scope=scope, on=on)

@@ -64,3 +64,37 @@ class MyProgressCampaignSerializer(serializers.Serializer):
 class MyProgressSerializer(serializers.Serializer):
     agent = serializers.CharField(source="agent.code")
     campaigns = MyProgressCampaignSerializer(many=True)
+
+
+class ProgressProductSerializer(serializers.Serializer):
+    product = serializers.CharField()
+    counted = serializers.IntegerField()
+    plan = serializers.IntegerField(allow_null=True, help_text=_("Null: no plan."))
+    percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True, help_text=_("Of the plan."))
+
+
+class ProgressFigureSerializer(serializers.Serializer):
+    """One figure: what was counted per product, against the plan of each product and in all."""
+
+    counted = serializers.IntegerField(help_text=_("All products together."))
+    plan = serializers.IntegerField(allow_null=True, help_text=_("Null: no plan."))
+    percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True, help_text=_("Of the plan."))
+    by_product = ProgressProductSerializer(many=True)
+
+
+class ProgressClusterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text=_("Null: counted outside every cluster."))
+    name = serializers.CharField()
+    figure = ProgressFigureSerializer()
+
+
+class CampaignProgressSerializer(serializers.Serializer):
+    campaign = serializers.CharField(help_text=_("The campaign's code."))
+    phase = serializers.IntegerField(allow_null=True, help_text=_("The phase id; null: the whole campaign."))
+    on = serializers.DateField(allow_null=True, help_text=_("The day the figures are cut at; null: now."))
+    total = ProgressFigureSerializer(help_text=_("New participants counted, against the plan."))
+    clusters = ProgressClusterSerializer(many=True)
+    covered_on = serializers.DateField(help_text=_("The day the people covered are counted on."))
+    covered = ProgressFigureSerializer(
+        allow_null=True, help_text=_("People covered on that day against the plan of people covered (staff only).")
+    )

@@ -11,7 +11,9 @@ plan column per product and for all products together.
 
 from __future__ import annotations
 
-from django.utils import timezone, translation
+from datetime import date
+
+from django.utils import formats, timezone, translation
 
 from campaigns.models import Campaign, Phase
 from collectors.models import ServiceOrganization
@@ -49,6 +51,7 @@ LEFTOVER_LABELS = {
     NO_TEAM: ["", "Không thuộc tổ nào"],
 }
 _GROUP_LABELS = {TOTAL: "cộng"}
+STOCK_LABEL = "Số người đang tham gia (lũy kế)"
 
 
 class _Sheet:
@@ -99,6 +102,9 @@ def _summary_sheet(sheet: _Sheet, progress: PlanProgress) -> None:
         for phase, cell in zip(progress.phases, total.cells, strict=True):
             sheet.line([phase.number, phase.name, period_text(phase.start, phase.cutoff, campaign.tzinfo)], cell)
     sheet.total()
+    if progress.stock is not None:
+        day = formats.date_format(progress.as_of, "SHORT_DATE_FORMAT")
+        sheet.line(["", STOCK_LABEL, f"ngày {day}"], progress.stock, style="total")
 
 
 def _locality_labels(row: ProgressRow) -> list | None:
@@ -164,7 +170,12 @@ def _cluster_sheet(sheet: _Sheet, progress: PlanProgress) -> None:
 
 
 def write_progress(
-    output, *, campaign: Campaign, phase: Phase | None = None, organization_ids: list[int] | None = None
+    output,
+    *,
+    campaign: Campaign,
+    phase: Phase | None = None,
+    organization_ids: list[int] | None = None,
+    on: date | None = None,
 ) -> int:
     """Write the progress workbook of ``campaign`` (one ``phase``, or the whole
     campaign) to ``output`` (a path or a binary file); return the data rows written.
@@ -172,9 +183,13 @@ def write_progress(
     ``organization_ids`` limits it to those service organizations' agents (what
     an organization's manager may read): then only the organization sheet is
     written, with its own total.
+
+    ``on`` cuts the figures at the end of that day; the summary sheet ends with
+    the people covered on that day (today, or the period's last day once it
+    has ended, without ``on``) against the plan of people covered.
     """
     scope = Scope(everything=True) if organization_ids is None else Scope(organization_ids=tuple(organization_ids))
-    progress = progress_against_plan(campaign=campaign, phase=phase, scope=scope)
+    progress = progress_against_plan(campaign=campaign, phase=phase, scope=scope, on=on)
     tz = campaign.tzinfo
     period = (
         f"{phase.name} ({period_text(phase.start, phase.cutoff, tz)})"
@@ -185,7 +200,11 @@ def write_progress(
         "TIẾN ĐỘ THỰC HIỆN KẾ HOẠCH PHÁT TRIỂN NGƯỜI THAM GIA MỚI",
         f"Phong trào: {campaign.name}",
         f"Phạm vi: {period}",
-        f"Số liệu đến {datetime_text(timezone.now(), tz)} (giờ {campaign.time_zone})",
+        (
+            f"Số liệu đến hết ngày {on:%d/%m/%Y}"
+            if on is not None
+            else f"Số liệu đến {datetime_text(timezone.now(), tz)} (giờ {campaign.time_zone})"
+        ),
         "Tính người tham gia mới đã nộp hoặc đã xác nhận và được tính thi đua; "
         "địa bàn là địa bàn nhân viên thu phụ trách.",
     ]

@@ -77,7 +77,12 @@ def quota_fields(entry: dict) -> dict[str, Any]:
 
 
 def plan_target_fields(entry: dict) -> dict[str, Any]:
-    return {"scope": entry["scope"], "product": entry["product"] or "", "target": entry["target"]}
+    return {
+        "scope": entry["scope"],
+        "product": entry["product"] or "",
+        "measure": entry["measure"] or "new",
+        "target": entry["target"],
+    }
 
 
 def indicator_fields(entry: dict) -> dict[str, Any]:

@@ -155,6 +155,7 @@ PLAN_TARGET: Spec = {
     "team": (as_code, None),
     "product": (as_choice(Product), None),
     "phase": (as_integer, None),
+    "measure": (as_choice(PlanTarget.Measure), PlanTarget.Measure.NEW.value),
     "target": (as_integer, REQUIRED),
 }
 INDICATOR: Spec = {

@@ -359,7 +359,9 @@ class _FileReader:
         canonical = {"scope": entry["scope"]}
         if scope in PLAN_TARGET_REFS:
             canonical[scope] = entry[scope]
-        canonical.update(product=entry["product"], phase=entry["phase"], target=entry["target"])
+        canonical.update(
+            product=entry["product"], phase=entry["phase"], measure=entry["measure"], target=entry["target"]
+        )
         return canonical
 
     def indicator(self, path: str, index: int, raw: Any) -> dict | None:

@@ -143,6 +143,7 @@ def campaign_export(*, campaign: Campaign) -> dict:
         out.update(
             product=target.product or None,
             phase=phase_numbers.get(target.phase_id),
+            measure=target.measure,
             target=target.target,
         )
         return out

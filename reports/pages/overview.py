@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from enrollments.choices import Product
 from enrollments.selectors import agent_of, counted_enrollments
 from reports.pages.access import campaign_scope, visible_campaigns
 from reports.pages.common import campaign_or_404, forbidden
-from reports.progress import PlanProgress, ProgressRow, progress_against_plan
+from reports.progress import TOTAL, PlanProgress, ProgressRow, progress_against_plan
 from reports.scope import Scope
 
 ROWS_PER_PAGE = 50
@@ -162,13 +163,43 @@ def cluster_rows(progress: PlanProgress) -> list[ProgressRow]:
     return subjects + [replace(row, label=_("Outside every cluster")) for row in rows if row.leftover]
 
 
+@dataclass
+class StockLine:
+    label: str
+    covered: int
+    plan: int | None
+    percent: Decimal | None
+
+
+def stock_lines(progress: PlanProgress) -> list[StockLine]:
+    """The people covered on the day read, per product (and in all when there are
+    several), against the plan of people covered; none for anyone but staff."""
+    stock = progress.stock
+    if stock is None:
+        return []
+    groups = progress.groups if len(progress.products) > 1 else progress.products
+    return [
+        StockLine(
+            label=str(Product(group).label) if group != TOTAL else _("All products"),
+            covered=stock.count(group),
+            plan=stock.plan_of(group),
+            percent=stock.percent_of(group),
+        )
+        for group in groups
+    ]
+
+
 def campaign_overview(request: HttpRequest, code: str) -> HttpResponse:
     campaign = campaign_or_404(code)
     access = leaderboard_access(request.user, campaign)
     scope = campaign_scope(request.user, campaign, access)
     if scope is None:
         return forbidden(request, _("You do not take part in this campaign."))
-    progress = progress_against_plan(campaign=campaign, scope=scope)
+    try:
+        on = date.fromisoformat(request.GET["on"]) if request.GET.get("on") else None
+    except ValueError:
+        return HttpResponseBadRequest(_("The date must be given as YYYY-MM-DD."))
+    progress = progress_against_plan(campaign=campaign, scope=scope, on=on)
     phases = progress.phases
     clusters = cluster_rows(progress)
     total = replace(progress.total, label=_("Total"))
@@ -225,6 +256,9 @@ def campaign_overview(request: HttpRequest, code: str) -> HttpResponse:
         "total": total,
         # The campaign's figure: against the campaign's plan for staff, their organizations' for a manager.
         "summary": total.total,
+        "on": on,
+        "as_of": progress.as_of,
+        "stock": stock_lines(progress),
         "organizations": organizations,
         "channels": channels,
         "chart_data": chart_data,

@@ -837,7 +837,7 @@ def test_export_campaign_command_fails_for_an_unknown_code():
 @pytest.fixture
 def admin_client(client, superuser):
     client.force_login(superuser)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # English, chosen with the language switch
     return client
 
 

@@ -124,3 +124,17 @@ def test_a_campaign_manager_imports_through_the_admin(client, campaign_manager, 
 def test_the_council_cannot_import_values(client, council_member, vss):
     client.force_login(council_member)
     assert client.get(f"{CHANGELIST}import/indicator-values/").status_code == 403
+
+
+def test_a_preview_of_a_replacement_shows_the_value_before_and_after(vss):
+    indicator_values_import(file=upload(["vss-q4-2017", 1, "BHXH-01", "DEBT", "2,85", ""]))
+
+    preview = indicator_values_import(
+        file=upload(["vss-q4-2017", 1, "BHXH-01", "DEBT", "1.002,5", ""], ["vss-q4-2017", 1, "BHXH-31", "DEBT", 3, ""]),
+        preview=True,
+        apply_valid=False,
+    )
+
+    replaced, added = preview.rows
+    assert [(c.label, c.before, c.after) for c in replaced.changes] == [("giá trị", "2,85", "1.002,5")]
+    assert added.changes == []

@@ -118,3 +118,36 @@ def test_the_admin_previews_without_creating_logins_then_applies(client, campaig
 def test_a_reviewer_cannot_import_agents(client, reviewer):
     client.force_login(reviewer)
     assert client.get(f"{CHANGELIST}import/agents/").status_code == 403
+
+
+def test_a_row_reports_every_one_of_its_problems_at_once(places):
+    UserFactory(username="can-bo", is_staff=True)
+
+    report = agents_import(file=upload(["QN-001", "Nguyễn Thị Thu Hà", "", "BD-00", "", "999", "", "can-bo", ""]))
+
+    (row,) = report.error_rows
+    assert row.errors == [
+        "Không có tổ chức dịch vụ thu nào mã BD-00.",
+        "Không có địa bàn nào mã 999.",
+        "Tên đăng nhập can-bo là tài khoản cán bộ.",
+    ]
+
+
+def test_the_preview_of_an_update_shows_the_values_that_would_change(client, campaign_manager, places):
+    AgentFactory(code="QN-001", full_name="Nguyễn Thị Hà", organization=places["post_office"], unit=None, phone="0905")
+    client.force_login(campaign_manager)
+
+    preview = client.post(
+        f"{CHANGELIST}import/agents/",
+        {"file": upload(["QN-001", "Nguyễn Thị Thu Hà", "", "", "BHXH-49", "", "0905", "", ""])},
+    )
+
+    (row,) = preview.context["report"].rows
+    assert [(c.label, c.before, c.after) for c in row.changes] == [
+        ("họ và tên", "Nguyễn Thị Hà", "Nguyễn Thị Thu Hà"),
+        ("tổ chức dịch vụ thu", str(places["post_office"]), ""),
+        ("Cơ quan BHXH", "", str(places["unit"])),
+    ]
+    page = preview.content.decode()
+    assert "<del>Nguyễn Thị Hà</del> → <ins>Nguyễn Thị Thu Hà</ins>" in page
+    assert Agent.objects.get(code="QN-001").full_name == "Nguyễn Thị Hà"  # nothing applied yet

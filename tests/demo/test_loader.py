@@ -385,6 +385,9 @@ def test_load_demo_command_prints_the_url_and_the_logins(demo):
     assert "admin / admin" in printed
     assert "agent01 … agent60 / demo" in printed
     assert "quanly-buudien / demo" in printed
+    total = Enrollment.objects.filter(campaign=demo.campaign).count()
+    assert total >= 1_000
+    assert f"Hồ sơ tham gia: {total:,}".replace(",", ".") in printed  # Vietnamese thousands, not 1,234
 
 
 def test_the_demo_has_a_plan_per_cluster_and_phase_and_a_post_office_manager(demo):

@@ -4,6 +4,7 @@ read-only histories and changelists whose query count does not grow with rows.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -450,11 +451,20 @@ def test_admin_speaks_vietnamese_by_default(client, superuser):
     assert "Emulation campaigns" not in response.text
 
 
-def test_admin_speaks_english_to_a_browser_that_asks_for_it(client, superuser):
+def test_admin_stays_vietnamese_for_a_browser_that_asks_for_english(client, superuser):
     client.force_login(superuser)
     response = client.get(reverse("admin:index"), headers={"accept-language": "en"})
-    assert "Emulation campaigns" in response.text
-    assert "Phong trào thi đua" not in response.text
+    assert "Phong trào thi đua" in response.text
+    assert "Emulation campaigns" not in response.text
+
+
+def test_admin_offers_the_same_language_switch_as_the_pages(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index")).text
+    assert f'action="{reverse("set_language")}"' in page
+    assert 'name="language" value="en"' in page
+    assert re.search(r'value="vi" lang="vi"\s+aria-pressed="true" class="current">', page)
+    assert re.search(r'value="en" lang="en"\s+aria-pressed="false">English</button>', page)
 
 
 def test_admin_speaks_english_after_switching_language(client, superuser):
@@ -462,6 +472,38 @@ def test_admin_speaks_english_after_switching_language(client, superuser):
     client.post(reverse("set_language"), {"language": "en"})
     response = client.get(reverse("admin:index"))
     assert "Emulation campaigns" in response.text
+
+
+def test_the_admins_own_messages_are_vietnamese(client, campaign_manager, one_of_each):
+    client.force_login(campaign_manager)
+    enrollments = client.get(_url(Enrollment, "changelist")).text
+    assert "Hiện số lượng" in enrollments and "Show counts" not in enrollments
+    refused = _add_campaign(client, products=[]).text
+    assert "Hãy sửa các lỗi dưới đây." in refused and "Please correct" not in refused
+
+
+def test_admin_lists_show_vietnamese_numbers_and_durations(client, superuser, one_of_each):
+    Standing.objects.update(score=146)
+    client.force_login(superuser)
+    awards = client.get(_url(Award, "changelist")).text
+    assert '<td class="field-amount">5.000.000</td>' in awards
+    standings = client.get(_url(Standing, "changelist")).text
+    assert '<td class="field-score_display">146</td>' in standings and "146,0000" not in standings
+    phases = client.get(_url(Phase, "changelist")).text
+    assert '<td class="field-grace_display">1 ngày</td>' in phases and "1 day" not in phases
+
+
+def test_admin_forms_show_and_read_amounts_with_vietnamese_grouping(client, superuser, one_of_each):
+    tier = PrizeTier.objects.get()
+    client.force_login(superuser)
+    page = client.get(_url(AwardRule, "change", one_of_each["rule"].pk)).text
+    assert 'value="5.000.000"' in page
+    form = client.get(_url(PrizeTier, "change", tier.pk)).context["adminform"].form
+    assert 'value="5.000.000"' in str(form["amount"])
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    client.post(_url(PrizeTier, "change", tier.pk), {**data, "amount": "3.500.000"})
+    tier.refresh_from_db()
+    assert tier.amount == 3_500_000
 
 
 # --- Permissions by role -----------------------------------------------------------

@@ -306,6 +306,7 @@ API_MATRIX: dict[str, Call] = {
     # Tây Ninh's own template of the submission, and the shipped decision.
     "api:phase-document": Call("get", lambda office: {"pk": office.finalized.pk, "kind": "submission"}),
     "api:campaign-progress-workbook": Call("get", lambda office: {"code": office.campaign.code}, strangers=403),
+    "api:campaign-progress": Call("get", lambda office: {"code": office.campaign.code}, strangers=403),
     "api:export-list": Call("get", _none, strangers=200, check=_lists_own_jobs),
     "api:export-detail": Call("get", lambda office: {"pk": office.job.pk}),
     "api:export-download": Call("get", lambda office: {"pk": office.job.pk}),

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from enrollments.contributions import ParameterTable, contribution_quote
 from enrollments.models import Parameter
@@ -75,7 +76,17 @@ def test_vsi_before_2018_has_no_state_support():
 def test_income_below_the_rural_poverty_line_is_refused():
     with pytest.raises(ValidationError) as caught:
         quote(product="VSI", on=date(2019, 8, 14), payment_months=3, declared_income=699_999)
-    assert "700,000" in caught.value.message_dict["declared_income"][0]
+    assert "700.000" in caught.value.message_dict["declared_income"][0]
+
+
+def test_the_income_range_is_written_with_the_languages_thousands():
+    with pytest.raises(ValidationError) as caught:
+        quote(product="VSI", on=date(2024, 8, 14), payment_months=1, declared_income=50_000_000)
+    message = caught.value.message_dict["declared_income"][0]
+    assert "từ 1.500.000 đến 46.800.000" in message
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        quote(product="VSI", on=date(2024, 8, 14), payment_months=1, declared_income=50_000_000)
+    assert "between 1,500,000 and 46,800,000 VND" in caught.value.message_dict["declared_income"][0]
 
 
 def test_the_ceiling_follows_the_base_salary_on_the_receipt_date():

@@ -80,6 +80,13 @@ def test_an_amount_that_differs_from_the_amount_due_is_an_error(two_receipts):
     assert not report.applied
 
 
+def test_the_amounts_of_a_mismatch_are_written_with_vietnamese_thousands(two_receipts):
+    first, _second = two_receipts
+    report = confirmations_import(file=workbook(["Số biên lai", "Số tiền"], ["BL-1", 1_234_567]))
+    due = f"{first.amount_due:,}".replace(",", ".")
+    assert report.error_rows[0].errors == [f"Số tiền 1.234.567 khác với số tiền phải đóng {due}."]
+
+
 def test_a_rejected_enrollment_cannot_be_confirmed_by_import(two_receipts):
     from enrollments.services import enrollment_reject
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from demo.loader import (
@@ -77,12 +78,15 @@ class Command(BaseCommand):
             % {"count": sum(summary.agents_per_cluster.values()), "clusters": clusters}
         )
         counted = ", ".join(
-            _("phase %(number)d: %(count)s") % {"number": number, "count": f"{count:,}"}
+            _("phase %(number)d: %(count)s") % {"number": number, "count": number_format(count, force_grouping=True)}
             for number, count in sorted(summary.counted_per_phase.items())
         )
         out.write(
             _("  Enrollments: %(total)s (counted — %(counted)s)")
-            % {"total": f"{summary.totals['enrollments.Enrollment']:,}", "counted": counted or "0"}
+            % {
+                "total": number_format(summary.totals["enrollments.Enrollment"], force_grouping=True),
+                "counted": counted or "0",
+            }
         )
         if summary.phase_1_quota is not None:
             out.write(
@@ -90,7 +94,7 @@ class Command(BaseCommand):
                 % {"quota": summary.phase_1_quota, "count": summary.quota_reached_in_phase_1}
             )
         created = sum(summary.created.values())
-        out.write(_("  Rows added by this run: %(count)s") % {"count": f"{created:,}"})
+        out.write(_("  Rows added by this run: %(count)s") % {"count": number_format(created, force_grouping=True)})
         out.write("")
         out.write(self.style.SUCCESS(_("Open %(url)s") % {"url": url}))
         out.write(_("  Administration: %(url)sadmin/") % {"url": url if url.endswith("/") else f"{url}/"})
