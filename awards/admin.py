@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from awards.admin_actions import AWARD_ACTIONS, PHASE_ACTIONS
 from awards.admin_dossier import DossierAdminMixin  # also registers the nominations' and dossier's pages
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
+from awards.money import award_money
 from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
@@ -32,6 +33,7 @@ from core.admin_helpers import (
 )
 from core.formatting import number_text
 from core.workbooks import workbook_response
+from enrollments.contributions import ParameterTable
 
 
 class ReadOnlyResultAdmin(ReachAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -121,6 +123,7 @@ class StandingAdmin(ReadOnlyResultAdmin):
         "cluster",
         score_display,
         "eligible",
+        "screen_reason",
         "rank",
         "reached_at_display",
         "rule",
@@ -159,7 +162,7 @@ class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
     list_display = [
         "competitor_code",
         "status",
-        "amount",
+        "amount_display",
         "competitor_name",
         "tier",
         "cluster",
@@ -184,6 +187,7 @@ class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
         "competitor_name",
         "standing",
         "amount",
+        "amount_display",
         "status",
         "council_reference",
         "decision_number",
@@ -208,6 +212,19 @@ class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        parameters = ParameterTable.load()  # once for the page, not once per row
+        for award in changelist.result_list:
+            award._money = award_money(award, parameters=parameters)
+        return changelist
+
+    @admin.display(description=_("amount to be paid"), ordering="amount")
+    def amount_display(self, obj):
+        """The stored amount; before the decision, a salary-based prize at today's base salary (``awards.money``)."""
+        money = getattr(obj, "_money", None) or award_money(obj)
+        return money.text
 
     def has_review_permission(self, request):
         return request.user.has_perm("awards.review_award")

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, PrizeTier, Team
-from collectors.models import Agent, Unit
+from collectors.models import Agent, CommendationBar, Unit
 
 
 def _one_competitor() -> Q:
@@ -182,6 +182,14 @@ class Standing(models.Model):
     target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True, blank=True)
     reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
     eligible = models.BooleanField(_("eligible"))
+    screen_reason = models.CharField(
+        _("barred from commendation"),
+        max_length=15,
+        blank=True,
+        choices=CommendationBar.Reason.choices,
+        help_text=_("Why the competitor was not eligible: barred from commendation during the phase."),
+    )
+    screen_note = models.CharField(_("details of the bar"), max_length=500, blank=True)
     position = models.PositiveIntegerField(_("position"))
     rank = models.PositiveIntegerField(_("prize rank"), null=True, blank=True)
     quota_counts = models.CharField(
@@ -507,6 +515,12 @@ class Tally(models.Model):
     target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True, blank=True)
     reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
     eligible = models.BooleanField(_("eligible"), default=False)
+    screen_id = models.BigIntegerField(
+        _("bar from commendation"),
+        null=True,
+        blank=True,
+        help_text=_("The bar from commendation that makes the competitor not eligible (awards.screening)."),
+    )
     quota_counts = models.JSONField(_("quota counts"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

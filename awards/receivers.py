@@ -7,10 +7,13 @@
 - An agent: a new one gets its rows; a new code or name is carried over; a move
   (unit, organization, locality, role) changes who competes where, so the
   campaigns' tallies are rebuilt.
-- A campaign's set-up (rules, quotas, plans, clusters and their lists, teams and
-  their members, indicators, phases, products, organizer) and the tree of
-  units, localities and organizations: the tallies are marked stale in the same
-  transaction and rebuilt by the next read.
+- A bar from commendation (recorded, changed, removed): the rows of the agent or
+  unit it bars (before and after the change) are recounted there and then.
+- A phase's dates (they decide which bars fall in it), a campaign's set-up
+  (rules, quotas, plans, clusters and their lists, teams and their members,
+  indicators, phases, products, organizer) and the tree of units, localities
+  and organizations: the tallies are marked stale in the same transaction and
+  rebuilt by the next read.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections import defaultdict
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from awards.models import TallyState
-from awards.tally import tally_mark_stale, tally_refresh, tally_rename
+from awards.tally import tally_mark_stale, tally_refresh, tally_refresh_competitors, tally_rename
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -34,7 +37,7 @@ from campaigns.models import (
     Quota,
     Team,
 )
-from collectors.models import Agent, Locality, ServiceOrganization, Unit
+from collectors.models import Agent, CommendationBar, Locality, ServiceOrganization, Unit
 from enrollments.models import Enrollment
 from enrollments.signals import scores_touched
 
@@ -117,6 +120,29 @@ def _agent_saved(sender, instance: Agent, created=False, raw=False, **kwargs) ->
         tally_rename(kind=CompetitorKind.AGENT, competitor_id=instance.pk, code=instance.code, name=instance.full_name)
 
 
+def _bar_before(sender, instance: CommendationBar, raw=False, **kwargs) -> None:
+    instance._tally_before = None
+    if not raw and instance.pk is not None:
+        instance._tally_before = CommendationBar.objects.filter(pk=instance.pk).values("agent_id", "unit_id").first()
+
+
+def _bar_changed(sender, instance: CommendationBar, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    before = getattr(instance, "_tally_before", None) or {}
+    for kind, field in ((CompetitorKind.AGENT, "agent_id"), (CompetitorKind.UNIT, "unit_id")):
+        touched = {getattr(instance, field), before.get(field)} - {None}
+        tally_refresh_competitors(kind=kind, competitor_ids=touched)
+
+
+def _phase_before(sender, instance: Phase, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    before = Phase.objects.filter(pk=instance.pk).values("start", "cutoff").first()
+    if before and (before["start"], before["cutoff"]) != (instance.start, instance.cutoff):
+        tally_mark_stale(campaign_ids=[instance.campaign_id])
+
+
 def connect() -> None:
     scores_touched.connect(_on_scores_touched, dispatch_uid="awards.tally.scores_touched")
     for signal in (post_save, post_delete):
@@ -128,6 +154,10 @@ def connect() -> None:
     post_delete.connect(_stale_for, sender=Phase, dispatch_uid="awards.tally.phase.deleted")
     post_delete.connect(_everywhere, sender=Agent, dispatch_uid="awards.tally.agent.deleted")
     post_save.connect(_phase_saved, sender=Phase, dispatch_uid="awards.tally.phase.saved")
+    pre_save.connect(_phase_before, sender=Phase, dispatch_uid="awards.tally.phase.before")
+    pre_save.connect(_bar_before, sender=CommendationBar, dispatch_uid="awards.tally.bar.before")
+    for signal in (post_save, post_delete):
+        signal.connect(_bar_changed, sender=CommendationBar, dispatch_uid=f"awards.tally.bar.{signal}")
     pre_save.connect(_campaign_before, sender=Campaign, dispatch_uid="awards.tally.campaign.before")
     pre_save.connect(_agent_before, sender=Agent, dispatch_uid="awards.tally.agent.before")
     post_save.connect(_agent_saved, sender=Agent, dispatch_uid="awards.tally.agent.saved")

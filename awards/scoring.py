@@ -36,6 +36,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
+from awards.screening import screen_sql
 from campaigns.membership import LOCALITY_DEPTH, UNIT_DEPTH, cluster_members_sql
 from campaigns.models import (
     AwardRule,
@@ -72,6 +73,7 @@ class CompetitorStanding:
     eligible: bool
     position: int  # order on the leaderboard, everyone included
     rank: int | None  # prize rank among the eligible
+    screen_id: int | None = None  # the bar from commendation that makes the competitor not eligible
     details: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -352,7 +354,8 @@ def _count_sql(
     else:
         score = "b.raw"
         base_checks = ["b.raw > 0"]
-    eligible = " AND ".join(base_checks + quota_checks)
+    eligible = " AND ".join(["b.screen_id IS NULL", *base_checks, *quota_checks])
+    screen = screen_sql(rule, phase, params)
     enrollment = Enrollment._meta.db_table
     statuses_sql = params.add_list("status", statuses)
     sums = (
@@ -371,14 +374,15 @@ def _count_sql(
         ),
         b AS (
             SELECT c.id, c.code, c.name, c.cluster_id, ag.role, {target} AS target,
-                   COALESCE(s.raw, 0) AS raw, s.reached_at
+                   COALESCE(s.raw, 0) AS raw, s.reached_at, {screen} AS screen_id
                    {"".join(f", COALESCE(s.q{n}, 0) AS q{n}" for n in range(len(quotas)))}
             FROM {source} LEFT JOIN s ON s.agent_id = c.id
         )"""
     else:
         scored = f"""
         b AS (
-            SELECT c.id, c.code, c.name, c.cluster_id, {role_column} AS role, {target} AS target, {sums}
+            SELECT c.id, c.code, c.name, c.cluster_id, {role_column} AS role, {target} AS target, {sums},
+                   {screen} AS screen_id
             FROM {source}
             LEFT JOIN {enrollment} e
                    ON e.agent_id = ag.id AND e.phase_id IN ({phases}) AND e.counted AND e.status IN ({statuses_sql})
@@ -388,7 +392,7 @@ def _count_sql(
         WITH {ctes},{scored},
         board AS (
             SELECT b.id, b.code, b.name, b.cluster_id, {score} AS score, b.target, b.reached_at,
-                   CASE WHEN {eligible} THEN 1 ELSE 0 END AS eligible
+                   CASE WHEN {eligible} THEN 1 ELSE 0 END AS eligible, b.screen_id
                    {"".join(f", COALESCE(b.q{n}, 0) AS q{n}" for n in range(len(quotas)))}
             FROM b
         )
@@ -423,7 +427,7 @@ def _indicators_sql(
         WITH {ctes},
         b AS (
             SELECT c.id, c.code, c.name, c.cluster_id, SUM({ratio}) * 1.0 / COUNT(i.id) AS score,
-                   SUM({met}) AS met, COUNT(i.id) AS indicators
+                   SUM({met}) AS met, COUNT(i.id) AS indicators, {screen_sql(rule, phase, params)} AS screen_id
             FROM c
             JOIN {indicator} i ON i.campaign_id = %(campaign)s
             LEFT JOIN {target} t ON t.indicator_id = i.id AND t.unit_id = c.id
@@ -433,7 +437,7 @@ def _indicators_sql(
         board AS (
             SELECT b.id, b.code, b.name, b.cluster_id, b.score, CAST(NULL AS NUMERIC) AS target,
                    {_no_moment()} AS reached_at,
-                   CASE WHEN b.met = b.indicators THEN 1 ELSE 0 END AS eligible
+                   CASE WHEN b.screen_id IS NULL AND b.met = b.indicators THEN 1 ELSE 0 END AS eligible, b.screen_id
             FROM b
         )
     """
@@ -444,7 +448,9 @@ def board_sql(
 ) -> tuple[str, _Params, list[Quota]]:
     """The statement scoring the rule's competitors on the chosen boards (only
     those in ``only``, when given), unranked: a ``board`` CTE with the columns
-    id, code, name, cluster_id, score, target, reached_at, eligible, q0…qn. Its
+    id, code, name, cluster_id, score, target, reached_at, eligible, screen_id,
+    q0…qn (``screen_id``: the bar from commendation that makes the competitor
+    not eligible, ``awards.screening``; eligibility is decided here only). Its
     parameters, and the quotas whose counts it selects."""
     params = _Params(campaign=rule.campaign_id, phase=phase.pk)
     quotas = []
@@ -465,7 +471,8 @@ BOARD_ORDER = "eligible DESC, score DESC, reached_at ASC NULLS LAST, code ASC"
 def standings_sql(*, rule: AwardRule, phase: Phase, boards: Boards, final: bool) -> tuple[str, _Params, list[Quota]]:
     """The statement ranking the rule's competitors on the chosen boards, its
     parameters and the quotas whose counts it selects. Columns: id, code, name,
-    cluster_id, score, target, reached_at, eligible, q0…qn, position, prize_rank."""
+    cluster_id, score, target, reached_at, eligible, screen_id, q0…qn, position,
+    prize_rank."""
     body, params, quotas = board_sql(rule=rule, phase=phase, boards=boards, final=final)
     # One sort serves both windows: the eligible come first on the board, so
     # among them the prize rank is the position (or, shared, the RANK by score).
@@ -538,7 +545,7 @@ def standings_stream(
 
 def _standing(row: tuple, kind: str, quota_count: int) -> CompetitorStanding:
     """A row of ``standings_sql`` (and any columns after it) as a standing."""
-    competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *rest = row
+    competitor_id, code, name, cluster_id, score, target, reached_at, eligible, screen_id, *rest = row
     reached_at = _moment(reached_at)
     return CompetitorStanding(
         kind,
@@ -553,6 +560,7 @@ def _standing(row: tuple, kind: str, quota_count: int) -> CompetitorStanding:
         bool(eligible),
         int(rest[quota_count]),
         None if rest[quota_count + 1] is None else int(rest[quota_count + 1]),
+        screen_id=screen_id,
     )
 
 

@@ -39,6 +39,7 @@ from awards.models import (
     Tally,
     TallyState,
 )
+from awards.money import BoardPricer, salary_estimates
 from awards.scoring import (
     Boards,
     CompetitorStanding,
@@ -46,9 +47,10 @@ from awards.scoring import (
     rule_applies,
     rule_clusters,
 )
+from awards.screening import bar_texts
 from awards.tally import tally_board_size, tally_page, tally_place, tally_stream
 from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota, Team
-from collectors.models import Agent, Unit
+from collectors.models import Agent, CommendationBar, Unit
 from core.reach import register_reach_path
 
 # Rows read per round trip when a whole board is streamed.
@@ -218,6 +220,7 @@ class Prize:
     title: str
     amount: int
     status: str
+    estimate: bool = False  # a salary-based prize before its decision, at today's base salary (awards.money)
 
     @property
     def status_display(self) -> str:
@@ -245,6 +248,7 @@ class BoardRow:
     organization_id: int | None = None  # an agent's service organization
     locality: str | None = None
     role: str = ""  # an agent's role
+    barred: str | None = None  # why the competitor is not eligible: a bar from commendation during the phase
 
 
 @dataclass(frozen=True)
@@ -333,7 +337,8 @@ def leaderboard_page(
     if source.finalization is not None:
         stored = _stored(source.finalization, rule, cluster)
         values = _final_values(stored, rule)[offset : offset + page_size]
-        rows = [_final_row(value, rule.competitor_kind, source.keep) for value in values]
+        pricer = BoardPricer(phase.campaign)
+        rows = [_final_row(value, rule.competitor_kind, source.keep, pricer) for value in values]
         count = stored.count() if rows or offset else 0
     else:
         standings, count = tally_page(
@@ -351,7 +356,8 @@ def leaderboard_stream(
     (never gathered): for writing the ranking workbook in bounded memory."""
     source = _source(phase=phase, rule=rule, cluster=cluster)
     if source.finalization is not None:
-        rows = _final_stream(_stored(source.finalization, rule, cluster), rule, source.keep, batch)
+        pricer = BoardPricer(phase.campaign)
+        rows = _final_stream(_stored(source.finalization, rule, cluster), rule, source.keep, batch, pricer)
     else:
         rows = _live_stream(rule=rule, phase=phase, cluster=cluster, keep=source.keep, batch=batch)
     return BoardStream(source.finalization, source.quotas, rows=rows)
@@ -394,8 +400,8 @@ _DETAILS = {
 _FINAL_COLUMNS = (
     *("position", "rank", "agent_id", "team_id", "unit_id", "competitor_code", "competitor_name", "score"),
     *("target", "eligible", "reached_at", "quota_counts"),
-    *("award__status", "award__tier__title", "award__amount"),
-    *("affiliation", "organization", "place", "role"),
+    *("award__status", "award__tier__title", "award__amount", "award__tier_id", "award__tier__money"),
+    *("affiliation", "organization", "place", "role", "screen_reason", "screen_note"),
 )
 
 
@@ -404,10 +410,15 @@ def _final_values(stored, rule: AwardRule):
     return stored.annotate(**_DETAILS[rule.competitor_kind]).values_list(*_FINAL_COLUMNS)
 
 
-def _final_row(value: tuple, kind: str, keep: list[int] | None) -> BoardRow:
+def _final_row(value: tuple, kind: str, keep: list[int] | None, pricer: BoardPricer) -> BoardRow:
     position, rank, agent_id, team_id, unit_id, code, name, score, target, eligible, reached_at = value[:11]
-    stored_counts, status, title, amount, affiliation, organization_id, place, role = value[11:]
+    stored_counts, status, title, amount, tier_id, money, *rest = value[11:]
+    affiliation, organization_id, place, role, screen, note = rest
     counts = _counts(stored_counts)
+    prize = None
+    if status in Award.ACTIVE:  # a rejected, revoked or superseded award is no prize
+        shown = pricer.money(tier_id=tier_id, money=money, status=status, stored=amount)
+        prize = Prize(title, shown.amount, status, shown.estimate)
     return BoardRow(
         position,
         rank,
@@ -420,19 +431,21 @@ def _final_row(value: tuple, kind: str, keep: list[int] | None) -> BoardRow:
         eligible,
         reached_at,
         [counts[n] for n in keep] if keep is not None else counts,
-        # A rejected, revoked or superseded award is no prize.
-        Prize(title, amount, status) if status in Award.ACTIVE else None,
+        prize,
         affiliation,
         organization_id,
         place,
         role or "",
+        CommendationBar.describe(screen, note) if screen else None,
     )
 
 
-def _final_stream(stored, rule: AwardRule, keep: list[int] | None, batch: int) -> Iterator[BoardRow]:
+def _final_stream(
+    stored, rule: AwardRule, keep: list[int] | None, batch: int, pricer: BoardPricer
+) -> Iterator[BoardRow]:
     kind = rule.competitor_kind
     for value in _final_values(stored, rule).iterator(chunk_size=batch):
-        yield _final_row(value, kind, keep)
+        yield _final_row(value, kind, keep, pricer)
 
 
 # --- Provisional boards: the standings kept on write ------------------------------------
@@ -454,6 +467,7 @@ def _competitor_details(kind: str, ids: list[int]) -> dict[int, tuple]:
 
 def _live_rows(kind: str, standings: list[CompetitorStanding]) -> list[BoardRow]:
     details = _competitor_details(kind, [row.competitor_id for row in standings]) if standings else {}
+    bars = bar_texts(row.screen_id for row in standings)
     nothing = (None, None, None, "")
     return [
         BoardRow(
@@ -470,6 +484,7 @@ def _live_rows(kind: str, standings: list[CompetitorStanding]) -> list[BoardRow]
             list(row.quota_counts),
             None,
             *details.get(row.competitor_id, nothing),
+            bars.get(row.screen_id),
         )
         for row in standings
     ]
@@ -490,7 +505,7 @@ def agent_standing(*, phase: Phase, agent, cluster: Cluster | None, rules: list[
     """The agent's place at ``phase`` on the board of the first agent rule that
     ranks them (their role, their cluster): final when the phase is finalized,
     provisional otherwise: the rows ahead of them on the board's index."""
-    empty = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None}
+    empty = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None, "barred": None}
     cluster_id = cluster.pk if cluster else None
     rule = next(
         (
@@ -508,13 +523,21 @@ def agent_standing(*, phase: Phase, agent, cluster: Cluster | None, rules: list[
     finalization = current_finalization(phase)
     if finalization is not None:
         stored = Standing.objects.filter(finalization=finalization, rule=rule, cluster=board)
-        mine = stored.filter(agent=agent).values("position", "rank", "eligible").first()
+        mine = stored.filter(agent=agent).values("position", "rank", "eligible", "screen_reason", "screen_note").first()
         place = (mine["position"], mine["rank"], mine["eligible"]) if mine else None
+        barred = None
+        if mine and mine["screen_reason"]:
+            barred = CommendationBar.describe(mine["screen_reason"], mine["screen_note"])
         competitors = stored.count()
     else:
         found = tally_place(rule=rule, phase=phase, cluster_id=_pk(board), competitor_id=agent.pk)
         place = (found.position, found.rank, found.eligible) if found else None
         competitors = found.competitors if found else tally_board_size(rule=rule, phase=phase, cluster_id=_pk(board))
+        barred = None
+        if found and not found.eligible:
+            mine = Tally.objects.filter(rule=rule, phase=phase, competitor_id=agent.pk)
+            screen_id = mine.values_list("screen_id", flat=True).first()
+            barred = bar_texts([screen_id]).get(screen_id)
     if place is None:
         return {**empty, "rule": rule.code, "competitors": competitors}
     position, rank, eligible = place
@@ -525,6 +548,7 @@ def agent_standing(*, phase: Phase, agent, cluster: Cluster | None, rules: list[
         "position": position,
         "eligible": eligible,
         "competitors": competitors,
+        "barred": barred,  # why the agent is not eligible: a bar from commendation during the phase
     }
 
 
@@ -543,7 +567,7 @@ def agent_awards(*, agent, phase_ids) -> dict[int, Award]:
     awards = (
         Award.objects.filter(agent=agent, phase_id__in=list(phase_ids), finalization__current=True)
         .exclude(status=Award.Status.SUPERSEDED)
-        .select_related("tier", "rule")
+        .select_related("tier", "rule", "phase__campaign")
         .order_by("phase_id", "pk")
     )
     found: dict[int, Award] = {}
@@ -571,8 +595,9 @@ AWARD_LIST_ORDER = (
 )
 
 
-def award_totals(awards) -> dict:
-    """What the awards selected (a queryset) add up to, in two queries:
+def award_totals(awards, *, now=None) -> dict:
+    """What the awards selected (a queryset) add up to, in two queries (and,
+    when salary-based prizes await their decision, two more):
 
     - ``count`` and ``amount`` (VND) of them all, whatever their status;
     - ``by_status``: count and amount per status; ``active``: of the live ones
@@ -582,13 +607,15 @@ def award_totals(awards) -> dict:
     - ``nominations``: count and amount of the individuals and bodies nominated
       under them and from outside the sector in their phases
       (``listed_nominations``), rejected ones left out; ``outside``: of those
-      from outside the sector."""
+      from outside the sector;
+    - ``estimate``: whether the amounts include salary-based prizes not decided
+      yet, counted at today's base salary (``awards.money``)."""
     by_status = {value: {"count": 0, "amount": 0} for value in Award.Status.values}
     tiers: dict[int, dict] = {}
     order: dict[int, tuple] = {}
     rows = (
         awards.order_by()
-        .values("status", "tier_id", "rule__code", "rule__name", "tier__title")
+        .values("status", "tier_id", "rule__code", "rule__name", "tier__title", "tier__money")
         .annotate(
             count=Count("pk"),
             amount=Sum("amount"),
@@ -598,8 +625,12 @@ def award_totals(awards) -> dict:
             tier_position=Min("tier__position"),
         )
     )
+    rows = list(rows)
+    estimates = salary_estimates(rows, now=now)
     for row in rows:
         count, amount = row["count"], int(row["amount"] or 0)
+        if (row["tier_id"], row["status"]) in estimates:
+            amount = count * estimates[row["tier_id"], row["status"]]
         by_status[row["status"]]["count"] += count
         by_status[row["status"]]["amount"] += amount
         tier = tiers.setdefault(row["tier_id"], _tier_total(row))
@@ -628,6 +659,7 @@ def award_totals(awards) -> dict:
         "active": _summed(active),
         "by_tier": [tiers[pk] for pk in sorted(tiers, key=lambda pk: (order[pk], pk))],
         "nominations": nominations,
+        "estimate": bool(estimates),
     }
 
 

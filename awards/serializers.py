@@ -10,10 +10,12 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from awards.models import Award, Finalization, Nomination
+from awards.money import AwardMoney, award_money
 from campaigns.models import Campaign, Phase, PrizeTier
 from collectors.models import Agent, Unit
 from core.reach import NOTHING, reach_filter
 from core.times import ZonedDateTimeField, ZonedTimesMixin
+from enrollments.contributions import ParameterTable
 
 _SCORE = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": False}
 
@@ -35,6 +37,10 @@ class StandingsQuerySerializer(serializers.Serializer):
 class PrizeSerializer(serializers.Serializer):
     title = serializers.CharField(help_text=_("The prize tier won."))
     amount = serializers.IntegerField(help_text=_("VND"))
+    amount_estimate = serializers.BooleanField(
+        source="estimate",
+        help_text=_("True: a salary-based prize before its decision, priced at today's base salary."),
+    )
     status = serializers.CharField(help_text=_("The award's status: proposed, reviewed or approved."))
     status_display = serializers.CharField()
 
@@ -51,6 +57,13 @@ class StandingRowSerializer(serializers.Serializer):
     score = serializers.DecimalField(**_SCORE)
     target = serializers.DecimalField(allow_null=True, **_SCORE)
     eligible = serializers.BooleanField()
+    barred = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "Why the competitor is not eligible although on the board: barred from commendation during the phase "
+            "(reason and details); null otherwise."
+        ),
+    )
     reached_at = ZonedDateTimeField(
         allow_null=True,
         help_text=_("Receipt time of the last counted enrollment (in the campaign's time zone): who got there first."),
@@ -269,7 +282,19 @@ class NominatedSerializer(serializers.Serializer):
 
 
 class AwardSerializer(ZonedTimesMixin, serializers.ModelSerializer):
+    """An award. Its ``amount`` is read from ``awards.money``: before the
+    decision, a salary-based prize is an estimate at today's base salary
+    (``amount_estimate`` true); once approved, the amount of the decision date."""
+
     time_zone_path = "phase.campaign.time_zone"
+
+    amount = serializers.SerializerMethodField(
+        help_text=_("VND: the amount of the decision date once approved; before, salary-based prizes are estimated.")
+    )
+    amount_estimate = serializers.SerializerMethodField(
+        help_text=_("True: a salary-based prize before its decision, priced at today's base salary.")
+    )
+    amount_text = serializers.SerializerMethodField(help_text=_("The amount as shown to people."))
 
     campaign = serializers.CharField(source="phase.campaign.code", read_only=True)
     phase = PhaseBriefSerializer(read_only=True)
@@ -296,6 +321,8 @@ class AwardSerializer(ZonedTimesMixin, serializers.ModelSerializer):
             "competitor",
             "tier",
             "amount",
+            "amount_estimate",
+            "amount_text",
             "status",
             "status_display",
             "status_reason",
@@ -313,6 +340,23 @@ class AwardSerializer(ZonedTimesMixin, serializers.ModelSerializer):
     def get_nominations(self, award: Award) -> list:
         return NominatedSerializer(award.nominations.all(), many=True).data
 
+    def _money(self, award: Award) -> AwardMoney:
+        money = getattr(award, "_money", None)
+        if money is None:
+            if "parameters" not in self.context:  # loaded once for a whole list
+                self.context["parameters"] = ParameterTable.load()
+            money = award._money = award_money(award, parameters=self.context["parameters"])
+        return money
+
+    def get_amount(self, award: Award) -> int:
+        return self._money(award).amount
+
+    def get_amount_estimate(self, award: Award) -> bool:
+        return self._money(award).estimate
+
+    def get_amount_text(self, award: Award) -> str:
+        return self._money(award).text
+
 
 class AwardTotalsSerializer(serializers.Serializer):
     count = serializers.IntegerField()
@@ -329,6 +373,9 @@ class AwardTotalsSerializer(serializers.Serializer):
             "Nominations under these awards and from outside the sector in their phases, rejected ones left out: "
             "count and amount, and those of the nominations from outside the sector (outside)."
         )
+    )
+    estimate = serializers.BooleanField(
+        help_text=_("True: the amounts include salary-based prizes not decided yet, at today's base salary.")
     )
 
 

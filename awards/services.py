@@ -14,10 +14,8 @@ again when the task runs.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,23 +26,19 @@ from django.utils.translation import gettext as _
 
 from awards.appeals.workflow import appeals_corrected, approval_refusal, notice_end
 from awards.models import Award, AwardTransition, Finalization, Standing
+from awards.money import salary_amount
 from awards.nominations import nominations_follow_award
 from awards.scoring import Boards, rule_applies, standings_sql
 from awards.signals import award_approved
 from campaigns.models import AwardRule, CompetitorKind, Phase, PrizeTier, Team
 from campaigns.services import phase_move
-from collectors.models import Unit
+from collectors.models import CommendationBar, Unit
 from collectors.selectors import user_reach
 from core.errors import InvalidTransition
 from core.reach import Reach, reach_allows, require_reach
 from enrollments.contributions import ParameterTable
-from enrollments.models import Parameter
 
 logger = logging.getLogger(__name__)
-
-# Salary-based prizes are rounded up to the next 10,000 VND (Decree 152/2025 style).
-SALARY_ROUNDING = 10_000
-
 
 # --- Phases ---------------------------------------------------------------------------
 
@@ -85,7 +79,8 @@ def phase_reopen(*, phase: Phase, by, reason: str, reach: Reach | None = None) -
 
 
 def _store_standings(finalization: Finalization, rule: AwardRule, phase: Phase) -> int:
-    """Insert the rule's final standings on every board in one statement."""
+    """Insert the rule's final standings on every board in one statement, each
+    with the bar from commendation that made it not eligible, as it was."""
     sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(every=True), final=True)
     kind = rule.competitor_kind
     columns = {"agent": "NULL", "team": "NULL", "unit": "NULL", kind: "r.id"}
@@ -95,11 +90,13 @@ def _store_standings(finalization: Finalization, rule: AwardRule, phase: Phase) 
     insert = f"""
         INSERT INTO {Standing._meta.db_table}
             (finalization_id, rule_id, cluster_id, competitor_kind, agent_id, team_id, unit_id,
-             competitor_code, competitor_name, score, target, reached_at, eligible, position, "rank", quota_counts)
+             competitor_code, competitor_name, score, target, reached_at, eligible, screen_reason, screen_note,
+             position, "rank", quota_counts)
         SELECT %(finalization)s, %(rule)s, r.cluster_id, %(kind)s, {columns["agent"]}, {columns["team"]},
-               {columns["unit"]}, r.code, r.name, r.score, r.target, r.reached_at, r.eligible = 1, r.position,
-               r.prize_rank, {quota_counts}
+               {columns["unit"]}, r.code, r.name, r.score, r.target, r.reached_at, r.eligible = 1,
+               COALESCE(sb.reason, ''), COALESCE(sb.note, ''), r.position, r.prize_rank, {quota_counts}
         FROM ({sql}) r
+        LEFT JOIN {CommendationBar._meta.db_table} sb ON sb.id = r.screen_id
     """  # noqa: S608 - fragments from model metadata; every value is a parameter
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
@@ -150,16 +147,8 @@ def prize_amount(tier: PrizeTier, *, standing: Standing, on: date, parameters: P
             heads = 1
         return int(tier.amount) * heads
     if tier.money == PrizeTier.Money.SALARY_COEFFICIENT:
-        parameters = parameters or ParameterTable.load()
-        base = parameters.require(Parameter.Kind.BASE_SALARY, on)
-        return salary_prize(tier.coefficient, base)
+        return salary_amount(tier, on=on, parameters=parameters)
     return 0
-
-
-def salary_prize(coefficient: Decimal, base_salary: Decimal) -> int:
-    """Coefficient × base salary, rounded up to the next 10,000 VND."""
-    exact = Decimal(coefficient) * Decimal(base_salary)
-    return math.ceil(exact / SALARY_ROUNDING) * SALARY_ROUNDING
 
 
 @dataclass(frozen=True)
@@ -377,7 +366,8 @@ def award_approve(
         locked.decision_number = decision_number.strip()
         locked.decision_date = decision_date
         if locked.tier.money == PrizeTier.Money.SALARY_COEFFICIENT:
-            locked.amount = prize_amount(locked.tier, standing=locked.standing, on=decision_date)
+            # The amount paid is the one of the decision date (until now, ``awards.money`` showed an estimate).
+            locked.amount = salary_amount(locked.tier, on=decision_date)
         moved = _move_award(locked, Award.Status.APPROVED, by=by, reference=decision_number.strip())
         nominations_follow_award(moved, by=by)
         award_approved.send(sender=Award, award=moved)

@@ -10,6 +10,8 @@ Writes:
   another, and the writer tells which agents it touched. Rows are locked in
   (rule, phase, competitor) order before they are recounted, so that a
   concurrent writer's commit is always seen by the second recount.
+- ``tally_refresh_competitors`` recounts the rows of a few agents or units
+  under every rule ranking them (a bar from commendation changed).
 - ``tally_mark_stale`` records, in the transaction of a change to a campaign's
   set-up, that its tallies must be rebuilt; ``tally_ensure`` (every read) and
   ``tally_rebuild`` rebuild them by a full recount.
@@ -50,7 +52,7 @@ from collectors.models import Agent, Unit
 # The board's order (awards.scoring.BOARD_ORDER) as the ORM writes it.
 TALLY_ORDER = (F("eligible").desc(), F("score").desc(), F("reached_at").asc(nulls_last=True), F("code").asc())
 
-_FIELDS = ["cluster_id", "code", "name", "score", "target", "reached_at", "eligible", "quota_counts"]
+_FIELDS = ["cluster_id", "code", "name", "score", "target", "reached_at", "eligible", "screen_id", "quota_counts"]
 
 
 # --- Which rows a campaign keeps ------------------------------------------------------
@@ -73,7 +75,7 @@ def _kept(campaign_id: int) -> list[tuple[AwardRule, list[Phase]]]:
 
 
 def _row_values(row: tuple, quota_count: int) -> dict:
-    competitor_id, code, name, cluster_id, score, target, reached_at, eligible, *counts = row
+    competitor_id, code, name, cluster_id, score, target, reached_at, eligible, screen_id, *counts = row
     return {
         "competitor_id": competitor_id,
         "cluster_id": cluster_id,
@@ -83,6 +85,7 @@ def _row_values(row: tuple, quota_count: int) -> dict:
         "target": None if target is None else _decimal(target),
         "reached_at": _moment(reached_at),
         "eligible": bool(eligible),
+        "screen_id": screen_id,
         "quota_counts": [int(count or 0) for count in counts[:quota_count]],
     }
 
@@ -169,9 +172,9 @@ def _replace(rule: AwardRule, phase: Phase) -> int:
     insert = f"""
         INSERT INTO {Tally._meta.db_table}
             (rule_id, phase_id, cluster_id, competitor_id, code, name, score, target, reached_at, eligible,
-             quota_counts, updated_at)
+             screen_id, quota_counts, updated_at)
         SELECT %(tally_rule)s, %(tally_phase)s, b.cluster_id, b.id, b.code, b.name, b.score, b.target, b.reached_at,
-               b.eligible = 1, jsonb_build_array({counts}), now()
+               b.eligible = 1, b.screen_id, jsonb_build_array({counts}), now()
         FROM ({body} SELECT * FROM board) b
     """  # noqa: S608 - fragments from model metadata; every value is a parameter
     with connection.cursor() as cursor:
@@ -233,6 +236,24 @@ def tally_refresh(*, campaign_id: int, agent_ids: Iterable[int], phase_ids: Iter
                     _refresh_rows(rule, phase, competitors)
 
 
+def tally_refresh_competitors(*, kind: str, competitor_ids: Iterable[int]) -> None:
+    """Recount the rows of these agents or units under every rule ranking their
+    kind, in every campaign whose tallies are fresh, in the caller's transaction
+    (a bar from commendation was recorded, changed or removed)."""
+    competitor_ids = sorted(set(competitor_ids))
+    if not competitor_ids:
+        return
+    rules = AwardRule.objects.filter(competitor_kind=kind, campaign__tally_state__stale=False)
+    with transaction.atomic(savepoint=False):
+        for campaign_id in sorted(set(rules.values_list("campaign_id", flat=True))):
+            if not _share_state(campaign_id):
+                continue
+            for rule, phases in _kept(campaign_id):
+                if rule.competitor_kind == kind:
+                    for phase in phases:
+                        _refresh_rows(rule, phase, competitor_ids)
+
+
 def _refresh_rows(rule: AwardRule, phase: Phase, competitors: list[int]) -> None:
     rows = Tally.objects.filter(rule=rule, phase=phase, competitor_id__in=competitors).order_by("competitor_id")
     locked = list(rows.select_for_update())
@@ -282,15 +303,26 @@ def _shared_rank(board, score) -> int:
 
 
 # The columns a board is read with, as tuples (cheaper than model instances, a whole board at a time):
-# CompetitorStanding's own, in its order.
-_READ = ("competitor_id", "code", "name", "cluster_id", "score", "target", "reached_at", "quota_counts", "eligible")
+# CompetitorStanding's own, in its order (the bar and eligibility last).
+_READ = (
+    "competitor_id",
+    "code",
+    "name",
+    "cluster_id",
+    "score",
+    "target",
+    "reached_at",
+    "quota_counts",
+    "screen_id",
+    "eligible",
+)
 
 
 def _standing(row: tuple, kind: str, position: int, rank: int | None, keep: list[int] | None) -> CompetitorStanding:
-    *fields, counts, eligible = row
+    *fields, counts, screen_id, eligible = row
     counts = counts or []
     kept = tuple(counts[n] for n in keep) if keep is not None else tuple(counts)
-    return CompetitorStanding(kind, *fields, kept, eligible, position, rank)
+    return CompetitorStanding(kind, *fields, kept, eligible, position, rank, screen_id=screen_id)
 
 
 class _Ranker:
@@ -481,6 +513,7 @@ def _differing(rule: AwardRule, phase: Phase) -> list[int]:
            OR b.cluster_id IS DISTINCT FROM t.cluster_id OR b.code <> t.code OR b.name <> t.name
            OR ROUND(b.score, 4) <> t.score OR ROUND(b.target, 4) IS DISTINCT FROM t.target
            OR b.reached_at IS DISTINCT FROM t.reached_at OR (b.eligible = 1) <> t.eligible
+           OR b.screen_id IS DISTINCT FROM t.screen_id
            OR jsonb_build_array({counts}) <> t.quota_counts
     """  # noqa: S608 - fragments from model metadata; every value is a parameter
     return sorted(row[0] for row in _fetch(sql, params))

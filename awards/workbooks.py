@@ -6,7 +6,9 @@
   standings and their prizes), provisional before (computed live);
 - ``write_award_list``: awards with their nominations nested under them, and
   a summary sheet of counts and amounts per prize tier and overall
-  (``awards.selectors.award_totals``).
+  (``awards.selectors.award_totals``). Amounts are read from ``awards.money``:
+  a salary-based prize not decided yet is an estimate at today's base salary,
+  marked as such; once approved, the amount of the decision date.
 
 Both stream rows into write-only sheets (``core.workbooks``): the
 rows are read in batches, never gathered first. Headers and title lines are
@@ -23,6 +25,7 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from awards.models import Award, Finalization, Nomination
+from awards.money import award_money
 from awards.scoring import rule_clusters
 from awards.selectors import (
     AWARD_LIST_ORDER,
@@ -48,6 +51,7 @@ from core.workbooks import (
     excel_datetime,
     period_text,
 )
+from enrollments.contributions import ParameterTable
 
 __all__ = [
     "NoRanking",  # raised by write_ranking for a phase no rule ranks
@@ -93,6 +97,7 @@ def ranking_columns(rule: AwardRule) -> list[Column]:
         Column("Đủ điều kiện", 11),
         Column("Thời điểm đạt", 17, DATETIME),
         Column("Giải", 18),
+        Column("Lý do không đủ điều kiện", 32),
     ]
 
 
@@ -130,6 +135,13 @@ def write_ranking(
     now = timezone.now()
     columns = ranking_columns(rule)
     book = WorkbookWriter()
+    with translation.override("vi"):  # the reasons of bars from commendation, as the offices read them
+        written = _write_boards(book, phase=phase, rule=rule, columns=columns, allows=allows, now=now)
+    book.save(output)
+    return written
+
+
+def _write_boards(book: WorkbookWriter, *, phase: Phase, rule: AwardRule, columns, allows, now: datetime) -> int:
     written = 0
     for cluster in rule_clusters(rule):
         if allows is not None and not allows(cluster.pk if cluster else None):
@@ -141,7 +153,6 @@ def write_ranking(
         for row in ranking_rows(board, rule=rule, tz=phase.campaign.tzinfo):
             append(row)
         written += sheet.data_rows
-    book.save(output)
     return written
 
 
@@ -159,7 +170,8 @@ def _first_quota_by_role(quotas: list[Quota]) -> dict[str, tuple[int, int]]:
 
 def ranking_rows(board: BoardStream, *, rule: AwardRule, tz) -> Iterator[list]:
     """A board's rows as sheet rows: the share of the first quota binding each
-    competitor, eligibility, the time they reached their score, the prize."""
+    competitor, eligibility and the bar from commendation that denies it, the
+    time they reached their score, the prize."""
     by_role = _first_quota_by_role(board.quotas)
     total = len(board.quotas)
     whole = rule.metric in _WHOLE_METRICS
@@ -182,6 +194,7 @@ def ranking_rows(board: BoardStream, *, rule: AwardRule, tz) -> Iterator[list]:
             YES if row.eligible else NO,
             excel_datetime(row.reached_at, tz),
             row.prize.title if row.prize is not None else None,
+            row.barred,
         ]
 
 
@@ -202,6 +215,7 @@ AWARD_COLUMNS = [
     Column("Biên bản hội đồng", 18),
     Column("Số quyết định", 18),
     Column("Ngày quyết định", 14, DATE),
+    Column("Ghi chú số tiền", 40),
 ]
 SUMMARY_COLUMNS = [
     Column("Giải thưởng", 32),
@@ -213,7 +227,9 @@ AWARDS_TOTAL = "Cộng giải thưởng"
 NOMINATIONS_TOTAL = "Cộng cá nhân, tập thể được đề nghị"
 GRAND_TOTAL = "Tổng cộng"
 OUTSIDE_SECTOR = "Đề nghị ngoài ngành"
-_NAME, _AMOUNT = 5, 7  # columns of the award list
+# Beside a salary-based prize before its decision (``awards.money``), and beside totals that include one.
+ESTIMATE_NOTE = "Tạm tính theo mức lương cơ sở hiện hành; số tiền chính thức được xác định vào ngày quyết định"
+_NAME, _AMOUNT, _NOTE = 5, 7, 12  # columns of the award list
 
 
 def award_list_filename(*, phase: Phase | None = None, campaign: Campaign | None = None) -> str:
@@ -247,6 +263,7 @@ def _nomination_row(nomination: Nomination, status: dict[str, str]) -> list:
         nomination.council_reference or None,
         nomination.decision_number or None,
         nomination.decision_date,
+        None,
     ]
 
 
@@ -301,7 +318,9 @@ def write_award_list(
 
     book = WorkbookWriter()
     sheet = book.sheet(AWARD_LIST_TITLE, columns=AWARD_COLUMNS, titles=titles)
+    parameters = ParameterTable.load()
     for award in queryset.iterator(chunk_size=CHUNK // 4):
+        money = award_money(award, parameters=parameters)
         sheet.append(
             [
                 award.phase.name,
@@ -311,11 +330,12 @@ def write_award_list(
                 award.competitor_code,
                 award.competitor_name,
                 _affiliation(award),
-                award.amount,
+                money.amount,
                 award_status[award.status],
                 award.council_reference or None,
                 award.decision_number or None,
                 award.decision_date,
+                ESTIMATE_NOTE if money.estimate else None,
             ]
         )
         for nomination in award.nominations.all():
@@ -335,6 +355,8 @@ def write_award_list(
     ):
         row: list = [None] * len(AWARD_COLUMNS)
         row[0], row[_AMOUNT] = label, amount
+        if totals["estimate"] and label != NOMINATIONS_TOTAL:
+            row[_NOTE] = ESTIMATE_NOTE
         sheet.append_styled(row, bold=True)
 
     summary = book.sheet("Tổng hợp", columns=SUMMARY_COLUMNS, titles=titles)

@@ -42,6 +42,7 @@ _CONFIG_MODELS = [
     "collectors.unit",
     "collectors.serviceorganization",
     "collectors.agent",
+    "collectors.commendationbar",
 ]
 _HISTORY_MODELS = ["campaigns.phasetransition", "enrollments.enrollmenttransition"]
 _DATA_MODELS = ["enrollments.participant", "enrollments.coverageperiod", "enrollments.enrollment"]

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from collectors.imports import AGENT_COLUMNS, agents_import
-from collectors.models import Agent, Locality, ServiceOrganization, StaffAssignment, Unit
+from collectors.models import Agent, CommendationBar, Locality, ServiceOrganization, StaffAssignment, Unit
 from core.admin_helpers import ReachAdminMixin
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
 
@@ -28,8 +28,17 @@ class LocalityAdmin(admin.ModelAdmin):
     ordering = ["code"]
 
 
+class CommendationBarInline(ReachAdminMixin, admin.TabularInline):
+    """The periods an agent or a unit may not be commended, newest first (DESIGN §11.3)."""
+
+    model = CommendationBar
+    fields = ["reason", "note", "start_date", "end_date"]
+    extra = 0
+
+
 @admin.register(Unit)
 class UnitAdmin(ReachAdminMixin, admin.ModelAdmin):
+    inlines = [CommendationBarInline]
     list_display = ["code", "name", "kind", "parent", "locality", "headcount", "active"]
     list_filter = ["kind", "active"]
     list_select_related = ["parent", "locality"]
@@ -76,6 +85,7 @@ AGENTS_IMPORT = ExcelImport(
 @admin.register(Agent)
 class AgentAdmin(ReachAdminMixin, ExcelImportAdminMixin, admin.ModelAdmin):
     excel_imports = (AGENTS_IMPORT,)
+    inlines = [CommendationBarInline]
     list_display = ["code", "full_name", "role", "organization", "unit", "locality", "phone", "active"]
     list_filter = ["role", "active", "organization__kind"]
     list_select_related = ["organization", "unit", "locality"]
@@ -87,6 +97,20 @@ class AgentAdmin(ReachAdminMixin, ExcelImportAdminMixin, admin.ModelAdmin):
         (_("Where the agent works"), {"fields": ["organization", "unit", "locality"]}),
         (_("Login"), {"fields": ["user"]}),
     ]
+
+
+@admin.register(CommendationBar)
+class CommendationBarAdmin(ReachAdminMixin, admin.ModelAdmin):
+    """Every bar from commendation of the offices the user reaches; each is also
+    edited on its agent's or unit's page."""
+
+    list_display = ["__str__", "agent", "unit", "start_date", "end_date"]
+    list_filter = ["reason"]
+    list_select_related = ["agent", "unit"]
+    search_fields = ["agent__code", "agent__full_name", "unit__code", "unit__name", "note"]
+    search_help_text = _("Search by agent or unit code or name, or the details.")
+    autocomplete_fields = ["agent", "unit"]
+    date_hierarchy = "start_date"
 
 
 @admin.register(StaffAssignment)

@@ -293,3 +293,83 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.unit}"
+
+
+class CommendationBar(models.Model):
+    """A period during which an agent or a BHXH unit may not be commended
+    (DESIGN §11.3): under discipline, under investigation, or another reason
+    written out. A competitor barred during a phase stays on its leaderboards
+    but is not eligible for a prize (``awards.scoring``). Bars are kept as
+    history: a new period is a new row."""
+
+    class Reason(models.TextChoices):
+        DISCIPLINE = "discipline", _("Under discipline")
+        INVESTIGATION = "investigation", _("Under investigation")
+        OTHER = "other", _("Other reason")
+
+    agent = models.ForeignKey(
+        Agent,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="commendation_bars",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("BHXH unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="commendation_bars",
+    )
+    reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices)
+    note = models.CharField(
+        _("details"),
+        max_length=500,
+        blank=True,
+        help_text=_("The decision or the case, as it should be shown on the leaderboard."),
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty while it lasts."))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # A bar belongs to the office of the agent or unit it bars (core.reach).
+    reach_path = ("unit", "agent__unit", "agent__organization__contracting_unit")
+
+    class Meta:
+        verbose_name = _("bar from commendation")
+        verbose_name_plural = _("bars from commendation")
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="commendation_bar_agent_or_unit",
+                condition=Q(agent__isnull=False, unit__isnull=True) | Q(agent__isnull=True, unit__isnull=False),
+                violation_error_message=_("A bar from commendation concerns one agent or one BHXH unit."),
+            ),
+            models.CheckConstraint(
+                name="commendation_bar_ends_after_start",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                violation_error_message=_("A bar from commendation cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                name="commendation_bar_other_is_explained",
+                condition=~Q(reason="other") | ~Q(note=""),
+                violation_error_message=_("Write out the reason."),
+            ),
+        ]
+        indexes = [
+            # Scoring looks up each competitor's bars overlapping a phase.
+            models.Index(fields=["agent", "start_date"], name="bar_agent_start_idx", condition=Q(agent__isnull=False)),
+            models.Index(fields=["unit", "start_date"], name="bar_unit_start_idx", condition=Q(unit__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.describe(self.reason, self.note)
+
+    @classmethod
+    def describe(cls, reason: str, note: str = "") -> str:
+        """What a leaderboard shows of a bar: its reason, and the details when given."""
+        label = str(cls.Reason(reason).label) if reason in cls.Reason.values else reason
+        return f"{label}: {note}" if note else label

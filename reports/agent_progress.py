@@ -30,6 +30,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from awards.models import Award, Finalization
+from awards.money import award_money
 from awards.permissions import PUBLISHED
 from awards.scoring import rule_applies
 from awards.selectors import agent_awards, agent_standing
@@ -38,7 +39,7 @@ from campaigns.selectors import agent_participations
 from collectors.models import Agent
 from enrollments.selectors import counted_enrollments
 
-NO_PLACE = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None}
+NO_PLACE = {"rule": None, "rank": None, "position": None, "eligible": None, "competitors": None, "barred": None}
 
 
 @dataclass
@@ -89,6 +90,7 @@ class AwardSummary:
     tier: str
     amount: int
     status: str
+    estimate: bool = False  # a salary-based prize before its decision, at today's base salary (awards.money)
 
     @property
     def status_label(self) -> str:
@@ -105,7 +107,7 @@ class PhaseProgress:
     counted: int
     by_product: dict[str, int]
     quotas: list[QuotaProgress]
-    place: dict  # rule, rank, position, eligible, competitors (``agent_standing``)
+    place: dict  # rule, rank, position, eligible, competitors, barred (``agent_standing``)
     version: int | None  # the current finalization's version, once finalized
     award: AwardSummary | None
 
@@ -213,6 +215,7 @@ def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[Campaig
             for (product, _months), n in tally.items():
                 by_product[product] += n
             award = awards.get(phase.pk)
+            money = award_money(award) if award is not None else None
             phases.append(
                 PhaseProgress(
                     phase=phase,
@@ -226,8 +229,10 @@ def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[Campaig
                     place=place,
                     version=versions.get(phase.pk),
                     award=(
-                        AwardSummary(tier=award.tier.title, amount=award.amount, status=award.status)
-                        if award is not None
+                        AwardSummary(
+                            tier=award.tier.title, amount=money.amount, status=award.status, estimate=money.estimate
+                        )
+                        if money is not None
                         else None
                     ),
                 )

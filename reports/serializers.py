@@ -21,6 +21,10 @@ class MyProgressQuotaSerializer(serializers.Serializer):
 class MyProgressAwardSerializer(serializers.Serializer):
     tier = serializers.CharField(help_text=_("Title of the prize tier."))
     amount = serializers.IntegerField(help_text=_("VND"))
+    amount_estimate = serializers.BooleanField(
+        source="estimate",
+        help_text=_("True: a salary-based prize before its decision, priced at today's base salary."),
+    )
     status = serializers.CharField(help_text=_("proposed, reviewed, approved, rejected or revoked"))
 
 
@@ -48,6 +52,11 @@ class MyProgressPhaseSerializer(serializers.Serializer):
     )
     position = serializers.IntegerField(source="place.position", allow_null=True)
     eligible = serializers.BooleanField(source="place.eligible", allow_null=True)
+    barred = serializers.CharField(
+        source="place.barred",
+        allow_null=True,
+        help_text=_("Why the agent is not eligible: barred from commendation during the phase; null otherwise."),
+    )
     competitors = serializers.IntegerField(source="place.competitors", allow_null=True)
     rule = serializers.CharField(source="place.rule", allow_null=True, help_text=_("The award rule ranking the agent."))
     provisional = serializers.BooleanField(help_text=_("False once the phase is finalized."))

@@ -17,6 +17,7 @@ every role without a unit (``unitless``), who reaches nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -31,7 +32,7 @@ from awards.tally import tally_rebuild
 from campaigns.models import Campaign, Phase
 from campaigns.roles import GROUP_NAMES
 from campaigns.services import phase_close
-from collectors.models import Agent, ServiceOrganization, Unit
+from collectors.models import Agent, CommendationBar, ServiceOrganization, Unit
 from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus
 from enrollments.models import Enrollment
@@ -153,6 +154,14 @@ def build_office(*, vss: Unit, code: str, prefix: str, unit_code: str, name: str
     for number, enrollment in enumerate(waiting):
         Enrollment.objects.filter(pk=enrollment.pk).update(receipt_no=f"BL-{prefix}-{number}")
     confirmed = enrollment_confirm(enrollment=waiting[1])
+    # A bar from commendation long over: it bars no phase of the contest.
+    CommendationBar.objects.create(
+        agent=contest.agents[agents[2]],
+        reason=CommendationBar.Reason.DISCIPLINE,
+        start_date=date(2000, 1, 1),
+        end_date=date(2000, 12, 31),
+        note=f"QĐ 01/{prefix}",
+    )
     tally_rebuild(campaign_id=campaign.pk, force=True)  # the provisional boards, kept on write
     nomination_outside(campaign=campaign, full_name=f"Ông Nguyễn Văn {prefix}", job_title="Chủ tịch UBND xã")
     council_meeting_record(

@@ -77,12 +77,14 @@ class AwardPagination(Pagination):
         paginated = super().get_paginated_response_schema(schema)
         paginated["properties"]["totals"] = {
             "type": "object",
-            "description": "Totals of every award the filters select: count, amount (VND), by_status, active.",
+            "description": "Totals of every award the filters select: count, amount (VND), by_status, active; "
+            "estimate: whether the amounts include salary-based prizes not decided yet, at today's base salary.",
             "properties": {
                 "count": {"type": "integer"},
                 "amount": {"type": "integer"},
                 "by_status": {"type": "object", "additionalProperties": {"type": "object"}},
                 "active": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "estimate": {"type": "boolean"},
             },
         }
         return paginated

@@ -96,6 +96,7 @@ def test_a_provisional_leaderboard_ranks_the_cluster_best_first(reviewer_api, fi
         "score",
         "target",
         "eligible",
+        "barred",
         "reached_at",
         "quota_counts",
     }
@@ -344,7 +345,13 @@ def test_a_final_board_shows_the_prize_each_competitor_won(api1, field, open_pha
 
     prizes = {row["code"]: row["prize"] for row in body["results"]}
     # The agent reads their own award on the board: tier, money and status.
-    assert prizes["A01"] == {"title": "Giải 2", "amount": 2_000_000, "status": "proposed", "status_display": "Đề nghị"}
+    assert prizes["A01"] == {
+        "title": "Giải 2",
+        "amount": 2_000_000,
+        "amount_estimate": False,  # a fixed amount is never an estimate
+        "status": "proposed",
+        "status_display": "Đề nghị",
+    }
     assert prizes["A03"]["title"] == "Giải 1"
     assert prizes["A02"] is None  # not eligible: no prize
     award_reject(award=Award.objects.get(competitor_code="A04"), by=director, reason="Hồ sơ thiếu")

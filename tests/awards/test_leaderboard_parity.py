@@ -1,6 +1,6 @@
 """The API, the page and the ranking workbook read a leaderboard from the same
 selectors: for the same phase they show the same positions, scores, eligibility
-and prizes, provisional and final."""
+(with the reason of a bar from commendation) and prizes, provisional and final."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from awards.models import Award
 from awards.services import award_reject, phase_finalize
 from awards.workbooks import write_ranking
 from campaigns.services import phase_close
+from collectors.models import CommendationBar
 from tests.factories import UserFactory
 from tests.intake_fixtures import client_for
 
@@ -96,3 +98,39 @@ def test_a_final_board_reads_the_same_everywhere_prizes_included(client, campaig
         # W3's sales were never confirmed; W1's award was rejected.
         [(1, "W2", 2, True, "Giải 1"), (2, "W1", 1, True, None), (3, "W3", 0, False, None)],
     ]
+
+
+def barred_everywhere(client, user, contest) -> dict[str, list[tuple]]:
+    """Cluster 1's (code, eligible, reason of the bar) as the API, the page and the workbook give them."""
+    cluster = contest["clusters"][0]
+    body = client_for(user).get(f"/api/v1/phases/{contest['phase'].pk}/standings/", {"cluster": cluster.pk}).json()
+    url = f"/campaigns/{contest['campaign'].code}/phases/{contest['phase'].number}/leaderboard/"
+    page = client.get(url, {"cluster": cluster.pk}).context["board"].rows
+    buffer = io.BytesIO()
+    write_ranking(buffer, phase=contest["phase"])  # in Vietnamese, the language the API and the page speak here
+    sheet = load_workbook(buffer)[cluster.name]
+    return {
+        "api": [(row["code"], row["eligible"], row["barred"]) for row in body["results"]],
+        "page": [(row.code, row.eligible, row.barred) for row in page],
+        # Columns C (code), J (eligible) and M (the reason of a bar).
+        "workbook": [(row[2], row[9] == "Có", row[12]) for row in sheet.iter_rows(min_row=6, values_only=True)],
+    }
+
+
+@pytest.mark.parametrize("final", [False, True], ids=["provisional", "final"])
+def test_a_barred_competitor_reads_the_same_everywhere(client, campaign_manager, sold, final):
+    start = timezone.localtime(sold["phase"].start, sold["campaign"].tzinfo).date()
+    CommendationBar.objects.create(
+        agent=sold["agents"]["E1"], reason=CommendationBar.Reason.DISCIPLINE, note="QĐ 9", start_date=start
+    )
+    if final:
+        phase_close(phase=sold["phase"])
+        phase_finalize(phase_id=sold["phase"].pk)
+        sold["phase"].refresh_from_db()
+    client.force_login(campaign_manager)
+
+    seen = barred_everywhere(client, campaign_manager, sold)
+
+    assert seen["api"] == seen["page"] == seen["workbook"]
+    reason = CommendationBar.describe(CommendationBar.Reason.DISCIPLINE, "QĐ 9")
+    assert seen["api"] == [("E2", True, None), ("E4", True, None), ("E1", False, reason), ("E3", False, None)]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing
+from awards.money import salary_prize
 from awards.nominations import nomination_add
 from awards.services import (
     award_approve,
@@ -18,7 +19,6 @@ from awards.services import (
     phase_finalize,
     phase_reopen,
     phases_due_for_finalizing,
-    salary_prize,
 )
 from campaigns.models import AwardRule, Phase, PhaseTransition, PrizeTier
 from campaigns.services import phase_close, phases_advance

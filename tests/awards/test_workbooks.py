@@ -49,6 +49,7 @@ HEADERS = [
     "Đủ điều kiện",
     "Thời điểm đạt",
     "Giải",
+    "Lý do không đủ điều kiện",
 ]
 
 
@@ -109,8 +110,8 @@ def test_the_final_ranking_freezes_the_header_and_filters_the_data(finalized):
 
     one, two = book["Cụm 1"], book["Cụm 2"]
     assert one.freeze_panes == "A6"
-    assert one.auto_filter.ref == "A5:L9"  # header and four agents
-    assert two.auto_filter.ref == "A5:L8"
+    assert one.auto_filter.ref == "A5:M9"  # header and four agents
+    assert two.auto_filter.ref == "A5:M8"
     assert one.column_dimensions["D"].width == 30
 
 
@@ -265,7 +266,7 @@ def test_the_award_list_lists_the_live_awards_with_their_decisions_and_totals(fi
     assert sheet["A3"].value == "Trạng thái: Đề nghị, Hội đồng đã xét, Đã phê duyệt"
     assert sheet["A5"].value == "Đợt" and sheet["H5"].value == "Số tiền (đồng)"
     assert sheet.freeze_panes == "A6"
-    assert sheet.auto_filter.ref == "A5:L9"
+    assert sheet.auto_filter.ref == "A5:M9"
     rule = finalized["rule"].name
     assert rows(sheet, 6, 9, columns="BCDEHIJK") == [
         [rule, "Cụm 1", "Giải 1", "E1", 3_000_000, "Đã phê duyệt", "BB-07/2024", "123/QĐ-BHXH"],
@@ -345,7 +346,7 @@ def test_nominations_are_listed_under_their_award_and_counted_unless_rejected():
     ]
     assert sheet["F7"].alignment.indent == 2
     assert sheet["F6"].alignment.indent == 0
-    assert sheet.auto_filter.ref == "A5:L8"
+    assert sheet.auto_filter.ref == "A5:M8"
     assert rows(sheet, 10, 12, columns="AH") == [
         ["Cộng giải thưởng", 26_000_000],
         ["Cộng cá nhân, tập thể được đề nghị", 5_000_000],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -45,7 +45,7 @@ from campaigns.models import (
     Quota,
     Team,
 )
-from collectors.models import Agent, Locality, ServiceOrganization, StaffAssignment, Unit
+from collectors.models import Agent, CommendationBar, Locality, ServiceOrganization, StaffAssignment, Unit
 from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus, Product
 from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
@@ -127,6 +127,7 @@ def one_of_each(superuser):
         CoveragePeriodFactory(participant=enrollment.participant),
         EnrollmentTransitionFactory(enrollment=enrollment, by=superuser),
         StaffAssignment.objects.create(user=UserFactory(), unit=campaign.organizer),
+        CommendationBar.objects.create(agent=agent, reason="discipline", note="QĐ 1", start_date=date(2024, 1, 1)),
         ApiToken.objects.create(superuser, device="Điện thoại")[0],
         password_mark_initial(user=agent.user),
         *_login_records(),
@@ -676,6 +677,11 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     ServiceOrganization: _rows(lambda: ServiceOrganizationFactory(locality=DistrictFactory())),
     Agent: _rows(lambda: AgentFactory(unit=UnitFactory())),
     StaffAssignment: _rows(lambda: StaffAssignment.objects.create(user=UserFactory(), unit=UnitFactory())),
+    CommendationBar: _rows(
+        lambda: CommendationBar.objects.create(
+            agent=AgentFactory(unit=UnitFactory()), reason="investigation", start_date=date(2024, 3, 1)
+        )
+    ),
     Campaign: _rows(lambda: PhaseFactory().campaign),
     Phase: _rows(PhaseFactory),
     PhaseTransition: _rows(lambda: PhaseTransitionFactory(by=UserFactory())),

@@ -178,7 +178,12 @@ def _from_page(response) -> list:
                     ),
                     "provisional": not progress.final,
                     "award": (
-                        {"tier": progress.award.tier, "amount": progress.award.amount, "status": progress.award.status}
+                        {
+                            "tier": progress.award.tier,
+                            "amount": progress.award.amount,
+                            "amount_estimate": progress.award.estimate,
+                            "status": progress.award.status,
+                        }
                         if progress.award
                         else None
                     ),
@@ -208,7 +213,7 @@ def test_a_closed_campaign_shows_its_final_place_and_the_award(cast):
     (phase,) = closed["phases"]
     assert (phase["counted"], phase["rank"], phase["position"], phase["competitors"]) == (5, 2, 2, 3)
     assert phase["provisional"] is False
-    assert phase["award"] == {"tier": "Giải Nhì", "amount": 2_000_000, "status": "approved"}
+    assert phase["award"] == {"tier": "Giải Nhì", "amount": 2_000_000, "amount_estimate": False, "status": "approved"}
 
 
 def test_the_running_campaign_counts_submitted_receipts_and_has_no_award_yet(cast):
@@ -268,5 +273,5 @@ def test_the_schema_documents_the_award(client, tmp_path):
     phase = schema["components"]["schemas"]["MyProgressPhase"]
     assert {"counted", "quotas", "rank", "provisional", "award"} <= set(phase["properties"])
     award = schema["components"]["schemas"]["MyProgressAward"]
-    assert set(award["properties"]) == {"tier", "amount", "status"}
+    assert set(award["properties"]) == {"tier", "amount", "amount_estimate", "status"}
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
