@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from awards.admin_actions import AWARD_ACTIONS, PHASE_ACTIONS
+from awards.admin_actions import AWARD_ACTIONS, AWARD_BUTTONS, PHASE_ACTIONS, PHASE_BUTTONS
 from awards.admin_dossier import DossierAdminMixin  # also registers the nominations' and dossier's pages
 from awards.models import Award, AwardTransition, Finalization, Nomination, Standing, Tally, TallyState
 from awards.money import award_money
@@ -23,6 +23,7 @@ from awards.selectors import default_rule, phase_rules
 from awards.workbooks import award_list_filename, ranking_filename, write_award_list, write_ranking
 from campaigns.admin import PhaseAdmin as CampaignsPhaseAdmin
 from campaigns.models import Campaign, CompetitorKind, Phase
+from core.admin_actions import ObjectActionsAdminMixin
 from core.admin_helpers import (
     PhaseListFilter,
     ReachAdminMixin,
@@ -157,7 +158,7 @@ class NominationInline(ReachAdminMixin, ReadOnlyAdminMixin, admin.TabularInline)
 
 
 @admin.register(Award)
-class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
+class AwardAdmin(ObjectActionsAdminMixin, ReachAdminMixin, admin.ModelAdmin):
     # Status and money first: at 1366 px the names wrap and these stay in view.
     list_display = [
         "competitor_code",
@@ -206,6 +207,7 @@ class AwardAdmin(ReachAdminMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Nominate an individual under this award"))
 
     actions = [*AWARD_ACTIONS, "export_workbook"]
+    object_actions = AWARD_BUTTONS
 
     def has_add_permission(self, request):
         return False
@@ -340,8 +342,9 @@ admin.site.unregister(Phase)
 
 
 @admin.register(Phase)
-class PhaseAdmin(DossierAdminMixin, RankingWorkbookAdminMixin, CampaignsPhaseAdmin):
+class PhaseAdmin(ObjectActionsAdminMixin, DossierAdminMixin, RankingWorkbookAdminMixin, CampaignsPhaseAdmin):
     actions = [*PHASE_ACTIONS, "download_ranking"]
+    object_actions = PHASE_BUTTONS
 
     def has_close_permission(self, request):
         return request.user.has_perm("campaigns.close_phase")

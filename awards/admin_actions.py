@@ -4,8 +4,11 @@ Each goes through the services (row locks, state checks, history rows) with
 the user's reach (``core.reach``): the selection comes from the admin's
 reach-scoped list, and the services check it again. An action that needs more
 than a click (a reason, minutes, a decision number) asks for it on an
-intermediate page first. Finalizing is queued as a Celery task once the
-request's transaction commits.
+intermediate page first; closing asks for a confirmation, and for the reason
+when a phase would close before its cutoff. Finalizing is queued as a Celery
+task once the request's transaction commits. The actions that apply to one
+phase or award also show as buttons on its change page (``PHASE_BUTTONS``,
+``AWARD_BUTTONS``), which run these very actions.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from awards.models import Award
 from awards.nominations import nomination_approve, nomination_reject, nomination_review
 from awards.services import (
     award_approve,
@@ -25,8 +31,9 @@ from awards.services import (
     phase_finalize_request,
     phase_reopen,
 )
-from campaigns.services import phase_close
-from core.admin_actions import ReasonForm, apply_each, ask_then_apply
+from campaigns.models import Phase
+from campaigns.services import phase_close, phase_closes_early
+from core.admin_actions import ObjectAction, ReasonForm, apply_each, ask_then_apply
 from core.errors import InvalidTransition
 from core.reach import OutOfReach, reach_of
 
@@ -47,19 +54,45 @@ def _apply(modeladmin, request, queryset, act: Callable[[object], object]) -> No
     apply_each(modeladmin, request, queryset, act, refused=REFUSED)
 
 
-def _ask(modeladmin, request, queryset, form_class, title, act: Callable[[object, dict], object]):
-    return ask_then_apply(modeladmin, request, queryset, form_class, title, act, refused=REFUSED)
+def _ask(modeladmin, request, queryset, form_class, title, act: Callable[[object, dict], object], notes=None):
+    return ask_then_apply(modeladmin, request, queryset, form_class, title, act, refused=REFUSED, notes=notes)
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
 
 
 # --- Phases -------------------------------------------------------------------------
 
 
 def close_phases(modeladmin, request, queryset):
+    """Confirm first; a phase closing before its cutoff needs the reason, kept in its history."""
     reach = reach_of(request.user)
-    _apply(modeladmin, request, queryset, lambda phase: phase_close(phase=phase, by=request.user, reach=reach))
+    now = timezone.now()
+    early = [phase for phase in queryset.select_related("campaign") if phase_closes_early(phase, now=now)]
+    notes = [
+        _("%(phase)s ends on %(cutoff)s: closing it now stops submissions %(days)s days early.")
+        % {
+            "phase": phase,
+            "cutoff": date_format(phase.cutoff.astimezone(phase.campaign.tzinfo), "d/m/Y H:i"),
+            "days": (phase.cutoff - now).days,
+        }
+        for phase in early
+    ]
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        ReasonForm if early else OptionalReasonForm,
+        _("Close phases"),
+        lambda phase, data: phase_close(phase=phase, by=request.user, reason=data["reason"], reach=reach, now=now),
+        notes=notes,
+    )
 
 
-close_phases.short_description = _("Close the selected phases")
+close_phases.short_description = _("Close the selected phases…")
 close_phases.allowed_permissions = ["close"]
 
 
@@ -104,6 +137,14 @@ reopen_phases.short_description = _("Reopen the selected phases…")
 reopen_phases.allowed_permissions = ["reopen"]
 
 PHASE_ACTIONS = [close_phases, finalize_phases, reopen_phases]
+
+PHASE_BUTTONS = (
+    ObjectAction("close_phases", _("Close"), lambda phase: phase.status in (Phase.Status.SCHEDULED, Phase.Status.OPEN)),
+    ObjectAction("finalize_phases", _("Finalize"), lambda phase: phase.status == Phase.Status.CLOSED),
+    ObjectAction(
+        "reopen_phases", _("Reopen"), lambda phase: phase.status in (Phase.Status.CLOSED, Phase.Status.FINALIZED)
+    ),
+)
 
 
 # --- Awards -------------------------------------------------------------------------
@@ -231,3 +272,12 @@ reject_nominations.short_description = _("Reject the selected nominations…")
 reject_nominations.allowed_permissions = ["approve"]
 
 NOMINATION_ACTIONS = [review_nominations, approve_nominations, reject_nominations]
+
+AWARD_BUTTONS = (
+    ObjectAction("review_awards", _("Council review"), lambda award: award.status == Award.Status.PROPOSED),
+    ObjectAction("approve_awards", _("Approve"), lambda award: award.status == Award.Status.REVIEWED),
+    ObjectAction(
+        "reject_awards", _("Reject"), lambda award: award.status in (Award.Status.PROPOSED, Award.Status.REVIEWED)
+    ),
+    ObjectAction("revoke_awards", _("Revoke"), lambda award: award.status == Award.Status.APPROVED),
+)

@@ -23,7 +23,7 @@ from collections import defaultdict
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from awards.models import TallyState
-from awards.tally import tally_mark_stale, tally_refresh, tally_refresh_competitors, tally_rename
+from awards.tally import tally_ensure, tally_mark_stale, tally_refresh, tally_refresh_competitors, tally_rename
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -39,7 +39,7 @@ from campaigns.models import (
 )
 from collectors.models import Agent, CommendationBar, Locality, ServiceOrganization, Unit
 from enrollments.models import Enrollment
-from enrollments.signals import scores_touched
+from enrollments.signals import scores_reloading, scores_touched
 
 # The fields of an agent that decide where it competes.
 _AGENT_PLACE = ("unit_id", "organization_id", "locality_id", "role")
@@ -54,6 +54,15 @@ def _on_scores_touched(sender, touched, **kwargs) -> None:
     for campaign_id in sorted(by_campaign):
         agents, phases = by_campaign[campaign_id]
         tally_refresh(campaign_id=campaign_id, agent_ids=agents, phase_ids=phases)
+
+
+def _on_scores_reloading(sender, campaign_id: int, done: bool = False, **kwargs) -> None:
+    # A history import: its chunks leave the tallies alone; one recount rebuilds them once it has ended
+    # (or the first read does, while it runs).
+    if done:
+        tally_ensure(campaign_id)
+    else:
+        tally_mark_stale(campaign_ids=[campaign_id])
 
 
 def _on_enrollment(sender, instance: Enrollment, raw=False, **kwargs) -> None:
@@ -145,6 +154,7 @@ def _phase_before(sender, instance: Phase, raw=False, **kwargs) -> None:
 
 def connect() -> None:
     scores_touched.connect(_on_scores_touched, dispatch_uid="awards.tally.scores_touched")
+    scores_reloading.connect(_on_scores_reloading, dispatch_uid="awards.tally.scores_reloading")
     for signal in (post_save, post_delete):
         signal.connect(_on_enrollment, sender=Enrollment, dispatch_uid=f"awards.tally.enrollment.{signal}")
         for model in (AwardRule, Quota, PlanTarget, Cluster, Team, Indicator, IndicatorTarget, IndicatorValue):

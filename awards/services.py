@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from awards.appeals.workflow import appeals_corrected, approval_refusal, notice_end
@@ -57,16 +58,33 @@ def phases_due_for_finalizing(*, now: datetime | None = None) -> list[int]:
     return due
 
 
-def phase_reopen(*, phase: Phase, by, reason: str, reach: Reach | None = None) -> Phase:
-    """Reopen a finalized phase before any of its awards is approved; its
-    awards are superseded and finalizing again makes a new version."""
+def phase_reopen(*, phase: Phase, by, reason: str, reach: Reach | None = None, now: datetime | None = None) -> Phase:
+    """Take a phase one step back, with the reason, recorded in its history.
+
+    - A closed phase that is not finalized opens again (closed early by
+      mistake), while its submission deadline has not passed.
+    - A finalized phase, before any of its awards is approved, is closed again;
+      its awards are superseded and finalizing again makes a new version."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the phase is reopened.")})
+    now = now or timezone.now()
     with transaction.atomic():
         locked = Phase.objects.select_for_update().select_related("campaign").get(pk=phase.pk)
         require_reach(locked, reach)
+        if locked.status == Phase.Status.CLOSED:
+            if now >= locked.submission_deadline:
+                raise InvalidTransition(
+                    _("%(phase)s cannot open again: its submissions ended on %(deadline)s.")
+                    % {
+                        "phase": locked.name,
+                        "deadline": date_format(
+                            locked.submission_deadline.astimezone(locked.campaign.tzinfo), "d/m/Y H:i"
+                        ),
+                    }
+                )
+            return phase_move(phase=locked, to_status=Phase.Status.OPEN, by=by, reason=reason, now=now)
         if locked.status != Phase.Status.FINALIZED:
-            raise InvalidTransition(_("Only a finalized phase can be reopened."))
+            raise InvalidTransition(_("Only a closed or finalized phase can be reopened."))
         decided = Award.objects.filter(phase=locked, status__in=[Award.Status.APPROVED, Award.Status.REVOKED])
         if decided.exists():
             raise InvalidTransition(_("An award of this phase is already approved: the phase cannot be reopened."))

@@ -23,6 +23,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from campaigns.admin_actions import CAMPAIGN_BUTTONS, start_campaigns
 from campaigns.admin_definition import CampaignDefinitionAdminMixin
 from campaigns.choices import Product
 from campaigns.imports import INDICATOR_VALUE_COLUMNS, indicator_values_import
@@ -41,6 +42,7 @@ from campaigns.models import (
     Quota,
     Team,
 )
+from core.admin_actions import ObjectActionsAdminMixin
 from core.admin_helpers import (
     UNSCOPED,
     FixedQueryAdminMixin,
@@ -257,7 +259,9 @@ class AwardRuleInline(CampaignInlineMixin, admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(CampaignDefinitionAdminMixin, ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(
+    ObjectActionsAdminMixin, CampaignDefinitionAdminMixin, ReachAdminMixin, FixedQueryAdminMixin, admin.ModelAdmin
+):
     form = CampaignForm
     list_display = ["code", "name", "organizer", "products_display", "status", "phase_count", "created"]
     list_filter = ["status"]
@@ -267,7 +271,8 @@ class CampaignAdmin(CampaignDefinitionAdminMixin, ReachAdminMixin, FixedQueryAdm
     autocomplete_fields = ["organizer"]
     prepopulated_fields = {"code": ["name"]}
     readonly_fields = ["created_at", "updated_at", "products_display"]
-    actions = ["export_definition"]
+    actions = [start_campaigns, "export_definition"]
+    object_actions = CAMPAIGN_BUTTONS
     fieldsets = [
         (None, {"fields": ["code", "name", "organizer", "status"]}),
         (

@@ -77,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "campaigns.close_phase",
         "campaigns.finalize_phase",
         "campaigns.reopen_phase",
+        # Loading a campaign's history from the collection software (enrollments.history).
+        *_perms(["enrollments.enrollmentimport"], ["view", "add", "change"]),
         *_perms(_RESULT_MODELS, ["view"]),
         *_perms(["awards.nomination"], ["view", "add", "change"]),
         # An office's own Word templates of the award dossier.

@@ -1,11 +1,15 @@
-"""Reads about campaigns: who takes part, and which phase a moment falls in."""
+"""Reads about campaigns: who takes part, which phase a moment falls in, and
+whether a campaign's set-up is ready for it to start."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from campaigns.models import (
     AwardRule,
@@ -90,3 +94,59 @@ def agent_participations(
             phase.campaign = participation.campaign
             participation.phases.append(phase)
     return sorted(by_campaign.values(), key=lambda p: p.campaign.pk)
+
+
+# --- Is a campaign ready to start? ------------------------------------------------------
+
+
+@dataclass
+class SetupReport:
+    """What a campaign's set-up lacks (``blocking``: it cannot start) or what looks
+    inconsistent in it (``warnings``: it may start once staff have seen them)."""
+
+    blocking: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def campaign_setup_report(campaign: Campaign) -> SetupReport:
+    report = SetupReport()
+    tz = campaign.tzinfo
+    phases = list(campaign.phases.order_by("start"))
+    if not phases:
+        report.blocking.append(_("The campaign has no phase."))
+    if not campaign.products:
+        report.blocking.append(_("The campaign counts no product (VSI or HHI)."))
+    for before, after in pairwise(phases):
+        if before.cutoff < after.start:
+            report.warnings.append(
+                _("No phase holds the receipts from %(start)s to %(end)s (between %(before)s and %(after)s).")
+                % {
+                    "start": date_format(before.cutoff.astimezone(tz), "d/m/Y H:i"),
+                    "end": date_format(after.start.astimezone(tz), "d/m/Y H:i"),
+                    "before": before.name,
+                    "after": after.name,
+                }
+            )
+    rules = list(campaign.award_rules.annotate(tier_count=Count("tiers")).order_by("position", "code"))
+    if not rules:
+        report.warnings.append(_("No award rule: nobody is ranked or rewarded."))
+    for rule in rules:
+        if rule.tier_count == 0:
+            report.warnings.append(_("The award rule %(rule)s has no prize tier.") % {"rule": rule.name})
+    clusters = campaign.clusters.annotate(
+        members=Count("agents", distinct=True)
+        + Count("localities", distinct=True)
+        + Count("units", distinct=True)
+        + Count("teams", distinct=True)
+    )
+    for cluster in clusters.order_by("number"):
+        if cluster.members == 0:
+            report.warnings.append(_("The cluster %(cluster)s has no member.") % {"cluster": cluster.name})
+    for product in campaign.quotas.exclude(product="").values_list("product", flat=True).distinct():
+        if product not in campaign.products:
+            report.warnings.append(
+                _("A quota counts %(product)s, which the campaign does not count.") % {"product": product}
+            )
+    if not campaign.plan_targets.exists():
+        report.warnings.append(_("No plan target: progress against plan cannot be shown."))
+    return report

@@ -1,9 +1,11 @@
 """The phase lifecycle's own moves (DESIGN §5 "Phase lifecycle"), and importing
 a campaign definition within a user's reach.
 
-scheduled → open → closed, on time by the periodic task or by hand; finalizing
-(closed → finalized) and reopening (finalized → closed) belong to the awards
-app's services, which move the phase through ``phase_move`` too. Every move
+scheduled → open → closed, on time by the periodic task or by hand; closing by
+hand before the cutoff needs a reason. Finalizing (closed → finalized) and
+reopening (finalized → closed, or closed → open while the submission deadline
+has not passed) belong to the awards app's services, which move the phase
+through ``phase_move`` too. Every move
 locks the phase, checks it against ``PHASE_MOVES`` and records a
 ``PhaseTransition`` with who, when and why. A move made for a user takes their
 reach (``core.reach``) and refuses a phase outside it.
@@ -11,26 +13,37 @@ reach (``core.reach``) and refuses a phase outside it.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from campaigns.definition import DefinitionError, campaign_import, normalize_definition
 from campaigns.models import Campaign, Phase, PhaseTransition
+from campaigns.selectors import campaign_setup_report
 from collectors.models import Agent, ServiceOrganization, Unit
 from collectors.selectors import reach_allows_unit_below
 from core.errors import InvalidTransition
 from core.reach import Reach, reach_allows, reach_filter, require_reach
 
+logger = logging.getLogger(__name__)
+
 PHASE_MOVES = {
     Phase.Status.SCHEDULED: {Phase.Status.OPEN, Phase.Status.CLOSED},
     Phase.Status.OPEN: {Phase.Status.CLOSED},
-    Phase.Status.CLOSED: {Phase.Status.FINALIZED},
+    # closed → open: a phase closed early, reopened before it is finalized (awards.services.phase_reopen).
+    Phase.Status.CLOSED: {Phase.Status.FINALIZED, Phase.Status.OPEN},
     Phase.Status.FINALIZED: {Phase.Status.CLOSED},
 }
+
+
+def _local(moment: datetime, phase: Phase) -> str:
+    return date_format(moment.astimezone(phase.campaign.tzinfo), "d/m/Y H:i")
 
 
 def phase_move(*, phase: Phase, to_status: str, by=None, reason: str = "", now: datetime | None = None) -> Phase:
@@ -51,6 +64,9 @@ def phase_move(*, phase: Phase, to_status: str, by=None, reason: str = "", now: 
     if to_status == Phase.Status.FINALIZED:
         phase.finalized_at = now
         fields.append("finalized_at")
+    if to_status == Phase.Status.OPEN and previous == Phase.Status.CLOSED:
+        phase.closed_at = None
+        fields.append("closed_at")
     phase.save(update_fields=fields)
     PhaseTransition.objects.create(phase=phase, from_status=previous, to_status=to_status, by=by, reason=reason)
     return phase
@@ -63,16 +79,34 @@ def phase_open(*, phase: Phase, by=None, reason: str = "", reach: Reach | None =
         return phase_move(phase=locked, to_status=Phase.Status.OPEN, by=by, reason=reason)
 
 
-def phase_close(*, phase: Phase, by=None, reason: str = "", reach: Reach | None = None) -> Phase:
+def phase_closes_early(phase: Phase, *, now: datetime | None = None) -> bool:
+    """Whether closing ``phase`` now would close it before its cutoff."""
+    return phase.status in (Phase.Status.SCHEDULED, Phase.Status.OPEN) and (now or timezone.now()) < phase.cutoff
+
+
+def phase_close(
+    *, phase: Phase, by=None, reason: str = "", reach: Reach | None = None, now: datetime | None = None
+) -> Phase:
     """Close a phase by hand (early, or when the periodic task has not run yet).
-    A finalized phase is reopened, with a reason, not closed. ``reach``: the
-    acting user's (``core.reach``); a phase outside it is refused (``OutOfReach``)."""
+    Closing before the cutoff needs a reason (recorded in the phase's history);
+    the phase can be reopened until it is finalized. A finalized phase is
+    reopened, with a reason, not closed. ``reach``: the acting user's
+    (``core.reach``); a phase outside it is refused (``OutOfReach``)."""
+    now = now or timezone.now()
+    reason = reason.strip()
     with transaction.atomic():
         locked = Phase.objects.select_for_update().select_related("campaign").get(pk=phase.pk)
         require_reach(locked, reach)
         if locked.status == Phase.Status.FINALIZED:
             raise InvalidTransition(_("%(phase)s is finalized: reopen it, with a reason, instead.") % {"phase": locked})
-        return phase_move(phase=locked, to_status=Phase.Status.CLOSED, by=by, reason=reason)
+        if phase_closes_early(locked, now=now) and not reason:
+            raise ValidationError(
+                {
+                    "reason": _("%(phase)s ends on %(cutoff)s: say why it is closed early.")
+                    % {"phase": locked.name, "cutoff": _local(locked.cutoff, locked)}
+                }
+            )
+        return phase_move(phase=locked, to_status=Phase.Status.CLOSED, by=by, reason=reason, now=now)
 
 
 def phases_advance(*, now: datetime | None = None) -> dict[str, list[int]]:
@@ -98,6 +132,31 @@ def phases_advance(*, now: datetime | None = None) -> dict[str, list[int]]:
                 phase_move(phase=phase, to_status=Phase.Status.OPEN, reason=_("The phase started."), now=now)
                 moved["opened"].append(phase.pk)
     return moved
+
+
+# --- Starting a campaign --------------------------------------------------------------------
+
+
+def campaign_start(*, campaign: Campaign, by=None, reach: Reach | None = None) -> Campaign:
+    """Start a draft campaign (draft → running): agents may then submit to its open
+    phases. Refused (ValidationError, a message per problem) while its set-up lacks
+    what ``campaign_setup_report`` calls blocking; its warnings are for staff to
+    read before they start it. An imported definition file makes a draft."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        require_reach(locked, reach)
+        if locked.status != Campaign.Status.DRAFT:
+            raise InvalidTransition(
+                _("%(campaign)s is %(status)s: only a draft campaign is started.")
+                % {"campaign": locked.name, "status": locked.get_status_display()}
+            )
+        report = campaign_setup_report(locked)
+        if report.blocking:
+            raise ValidationError(report.blocking)
+        locked.status = Campaign.Status.RUNNING
+        locked.save(update_fields=["status", "updated_at"])
+        logger.info("Campaign %s started by %s", locked.code, getattr(by, "pk", None))
+        return locked
 
 
 # --- Campaign definitions ---------------------------------------------------------------------

@@ -16,13 +16,15 @@ While reading, ``read_cells`` stops at those caps and at ``MAX_CELL_DATA``.
 
 from __future__ import annotations
 
+import csv
+import functools
 import io
 import math
 import os
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -86,6 +88,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("_", " ").strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a column's choices and headers repeat on every row of a large file
 def _folded_key(text: str) -> str:
     return " ".join(_fold(text).split())
 
@@ -277,11 +280,12 @@ _SHARED_STRINGS_TAG = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb"""\b(count|uniqueCount)\s*=\s*["'](\d+)["']""")
 
 
-def check_workbook(file) -> None:
+def check_workbook(file, *, max_rows: int | None = None, max_size: int | None = None) -> None:
     """Refuse an .xlsx that would take more time or memory to read than any import
     needs, by its size, its ZIP directory and the first bytes of each part: it
-    unpacks nothing whole, so it stays fast and small whatever the file."""
-    if message := upload_size_error(_size_of(file)):
+    unpacks nothing whole, so it stays fast and small whatever the file.
+    ``max_rows`` and ``max_size`` default to the settings of the admin's imports."""
+    if message := upload_size_error(_size_of(file), limit=max_size):
         raise SpreadsheetError(message)
     try:
         with ZipFile(file) as archive:
@@ -298,15 +302,15 @@ def check_workbook(file) -> None:
                     % {"size": filesizeformat(unpacked), "limit": filesizeformat(MAX_UNPACKED)}
                 )
             for part in parts:
-                _check_part(archive, part)
+                _check_part(archive, part, max_rows or settings.SPREADSHEET_MAX_ROWS)
     except _UNREADABLE as exc:
         raise _not_a_workbook() from exc
     finally:
         file.seek(0)
 
 
-def _check_part(archive: ZipFile, part: ZipInfo) -> None:
-    kind = _part_kind(archive, part)
+def _check_part(archive: ZipFile, part: ZipInfo, max_rows: int) -> None:
+    kind = _part_kind(archive, part, max_rows)
     if kind == b"sst":
         _check_shared_strings(part)
     elif kind and kind != b"worksheet" and part.file_size > MAX_OTHER_XML_PART:
@@ -329,7 +333,7 @@ def _check_part(archive: ZipFile, part: ZipInfo) -> None:
         )
 
 
-def _part_kind(archive: ZipFile, part: ZipInfo) -> bytes:
+def _part_kind(archive: ZipFile, part: ZipInfo, max_rows: int) -> bytes:
     """The root element of an XML part (b"worksheet", b"sst"…), or b"" for another
     part (an image…); what its first bytes declare is checked on the way."""
     with archive.open(part) as stream:
@@ -346,9 +350,9 @@ def _part_kind(archive: ZipFile, part: ZipInfo) -> bytes:
                     break
                 head += more
                 text = _utf8(head)
-            _check_dimension(text)
+            _check_dimension(text, max_rows)
         elif kind == b"sst":
-            _check_shared_strings_count(text)
+            _check_shared_strings_count(text, max_rows)
         return kind
 
 
@@ -359,7 +363,7 @@ def _utf8(head: bytes) -> bytes:
     return head.removeprefix(b"\xef\xbb\xbf")
 
 
-def _check_dimension(text: bytes) -> None:
+def _check_dimension(text: bytes, max_rows: int) -> None:
     """Refuse a sheet whose <dimension ref="A1:…"> declares more rows or columns than are read."""
     match = _DIMENSION.search(text)
     if match is None:
@@ -368,7 +372,6 @@ def _check_dimension(text: bytes) -> None:
         _min_col, _min_row, max_col, max_row = range_boundaries(match.group(1).decode("ascii"))
     except (ValueError, TypeError, UnicodeDecodeError):
         return
-    max_rows = settings.SPREADSHEET_MAX_ROWS
     max_columns = settings.SPREADSHEET_MAX_COLUMNS
     if max_row is not None and max_row > max_rows + HEADER_ROWS:
         raise SpreadsheetError(
@@ -382,13 +385,13 @@ def _check_dimension(text: bytes) -> None:
         )
 
 
-def _check_shared_strings_count(text: bytes) -> None:
+def _check_shared_strings_count(text: bytes, max_rows: int) -> None:
     """Refuse shared strings whose <sst> tag declares more strings, or more cells
     using them, than any import reads."""
     tag = _SHARED_STRINGS_TAG.search(text)
     counts = {name: int(value) for name, value in _COUNT.findall(tag.group(0))} if tag else {}
     # uniqueCount is how many strings there are; count, how many cells use one.
-    cells = (settings.SPREADSHEET_MAX_ROWS + HEADER_ROWS) * settings.SPREADSHEET_MAX_COLUMNS
+    cells = (max_rows + HEADER_ROWS) * settings.SPREADSHEET_MAX_COLUMNS
     for name, limit in ((b"uniqueCount", MAX_SHARED_STRINGS), (b"count", cells)):
         if counts.get(name, 0) > limit:
             raise SpreadsheetError(
@@ -487,14 +490,12 @@ def _blank(cell: Any) -> bool:
     return cell is None or str(cell).strip() == ""
 
 
-def _read_sheet(sheet, columns: list[Column]) -> SheetCells:
-    max_rows = settings.SPREADSHEET_MAX_ROWS
-    max_columns = settings.SPREADSHEET_MAX_COLUMNS
+def _find_header(lines, columns: list[Column], max_columns: int) -> tuple[int, dict[str, int]]:
+    """Read ``lines`` (numbered rows) up to the header row: its number and where each column is."""
     wanted = {}
     for column in columns:
         wanted[_folded_key(column.header)] = column
         wanted[_folded_key(column.key)] = column
-    lines = enumerate(sheet.iter_rows(values_only=True), start=1)
     position: dict[str, int] = {}
     header_number = 0
     for header_number, header in lines:
@@ -512,6 +513,14 @@ def _read_sheet(sheet, columns: list[Column]) -> SheetCells:
         raise SpreadsheetError(
             _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing or [c.header for c in columns])}
         )
+    return header_number, position
+
+
+def _read_sheet(sheet, columns: list[Column]) -> SheetCells:
+    max_rows = settings.SPREADSHEET_MAX_ROWS
+    max_columns = settings.SPREADSHEET_MAX_COLUMNS
+    lines = enumerate(sheet.iter_rows(values_only=True), start=1)
+    header_number, position = _find_header(lines, columns, max_columns)
     keys = tuple(position)
     indexes = [position[key] for key in keys]
     kept = []
@@ -553,24 +562,91 @@ def read_rows(file, columns: list[Column]) -> list[Row]:
     cells = file if isinstance(file, SheetCells) else read_cells(file, columns)
     if not set(cells.keys) <= {column.key for column in columns}:
         raise SpreadsheetError(_("The file was read for another import."))
-    rows = []
-    for number, line in cells.lines:
-        found = dict(zip(cells.keys, line, strict=True))
-        row = Row(number=number, values={})
-        for column in columns:
-            cell = found.get(column.key)
-            if cell is None or (isinstance(cell, str) and not cell.strip()):
-                if column.required:
-                    row.errors.append(_("%(column)s: required") % {"column": column.header})
-                row.values[column.key] = None
+    return [parse_row(columns, number, dict(zip(cells.keys, line, strict=True))) for number, line in cells.lines]
+
+
+def parse_row(columns: list[Column], number: int, found: dict[str, Any]) -> Row:
+    """The row numbered ``number`` from its cells by column key: every value
+    parsed, and a message per bad or missing cell."""
+    row = Row(number=number, values={})
+    for column in columns:
+        cell = found.get(column.key)
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            if column.required:
+                row.errors.append(_("%(column)s: required") % {"column": column.header})
+            row.values[column.key] = None
+            continue
+        try:
+            row.values[column.key] = column.parse(cell)
+        except ValueError as exc:
+            row.errors.append(f"{column.header}: {exc}")
+            row.values[column.key] = None
+    return row
+
+
+# --- streaming a large file (CSV or .xlsx) ------------------------------------------
+
+
+def is_workbook(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a ZIP (an .xlsx) rather than text (CSV)."""
+    return head.startswith(b"PK\x03\x04")
+
+
+def _csv_lines(file) -> Iterator[tuple[int, list[str]]]:
+    """The numbered rows of a CSV file (UTF-8, with or without its mark, or UTF-16 with
+    its mark); the delimiter (comma, semicolon or tab) is the one the first line uses most."""
+    head = file.read(4)
+    file.seek(0)
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    text = io.TextIOWrapper(file, encoding=encoding, errors="strict", newline="")
+    try:
+        first = text.readline()
+        text.seek(0)
+        delimiter = max(",;\t", key=first.count)
+        yield from enumerate(csv.reader(text, delimiter=delimiter), start=1)
+    except UnicodeDecodeError as exc:
+        raise SpreadsheetError(_("The file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file.")) from exc
+    except csv.Error as exc:
+        raise SpreadsheetError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def stream_rows(file, columns: list[Column], *, max_rows: int, max_size: int) -> Iterator[Row]:
+    """Parse a CSV file or the first sheet of an .xlsx (a binary file) row by row,
+    without holding it whole: the blank rows are skipped, and each other row comes
+    parsed (``parse_row``). Raises SpreadsheetError, perhaps midway, when the file
+    cannot be read, lacks columns or holds more than ``max_rows`` rows."""
+    head = file.read(4)
+    file.seek(0)
+    max_columns = settings.SPREADSHEET_MAX_COLUMNS
+    workbook = None
+    if is_workbook(head):
+        check_workbook(file, max_rows=max_rows, max_size=max_size)
+        try:
+            workbook = load_workbook(file, read_only=True, data_only=True)
+            lines = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        except _UNREADABLE as exc:
+            raise _not_a_workbook() from exc
+    else:
+        if message := upload_size_error(_size_of(file), limit=max_size):
+            raise SpreadsheetError(message)
+        lines = _csv_lines(file)
+    try:
+        header_number, position = _find_header(lines, columns, max_columns)
+        for number, line in lines:
+            if number - header_number > max_rows:
+                raise SpreadsheetError(_("At most %(n)s rows per file.") % {"n": _number(max_rows)})
+            _check_width(line, max_columns)
+            if not line or all(_blank(cell) for cell in line):
                 continue
-            try:
-                row.values[column.key] = column.parse(cell)
-            except ValueError as exc:
-                row.errors.append(f"{column.header}: {exc}")
-                row.values[column.key] = None
-        rows.append(row)
-    return rows
+            found = {key: _kept(line[index]) if index < len(line) else None for key, index in position.items()}
+            yield parse_row(columns, number, found)
+    except _UNREADABLE as exc:
+        if workbook is None:
+            raise
+        raise _not_a_workbook() from exc
+    finally:
+        if workbook is not None:
+            workbook.close()
 
 
 def template_workbook(columns: list[Column], *, title: str, example: list[Any] | None = None) -> bytes:

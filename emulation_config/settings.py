@@ -157,6 +157,14 @@ EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 5, minimum=1)
 EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 30, minimum=2)
 EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1)
 EXPORT_SWEEP_SECONDS = env_int("EXPORT_SWEEP_SECONDS", 30, minimum=5)
+# Enrollment imports (enrollments.history): read and written in chunks of ENROLLMENT_IMPORT_CHUNK_ROWS rows, each
+# committed with the import's progress; an import with no progress for ENROLLMENT_IMPORT_STALE_SECONDS lost its worker
+# and is resumed by the sweep, at most ENROLLMENT_IMPORT_MAX_ATTEMPTS attempts in all.
+ENROLLMENT_IMPORT_CHUNK_ROWS = env_int("ENROLLMENT_IMPORT_CHUNK_ROWS", 1000, minimum=1)
+ENROLLMENT_IMPORT_STALE_SECONDS = env_int("ENROLLMENT_IMPORT_STALE_SECONDS", 300, minimum=5)
+ENROLLMENT_IMPORT_MAX_ATTEMPTS = env_int("ENROLLMENT_IMPORT_MAX_ATTEMPTS", 5, minimum=1)
+ENROLLMENT_IMPORT_MAX_ROWS = env_int("ENROLLMENT_IMPORT_MAX_ROWS", 1_000_000, minimum=1)
+ENROLLMENT_IMPORT_MAX_SIZE = env_size("ENROLLMENT_IMPORT_MAX_SIZE", 256 * 1024 * 1024, minimum=1024)
 # Redis hands a task not acknowledged within the visibility timeout to another worker: that is how long the
 # tasks of a worker that died wait. Tasks are acknowledged late, so it exceeds the longest hard time limit (a
 # task still running is never run a second time beside it).
@@ -176,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.remind_closing_phases",
         "schedule": env_int("NOTICE_CLOSING_CHECK_SECONDS", 600, minimum=30),
     },
+    "resume-lost-enrollment-imports": {"task": "enrollments.resume_lost_imports", "schedule": 60},
 }
 
 # --- E-mail (notices to agents) ------------------------------------------------

@@ -22,6 +22,7 @@ from core.admin_helpers import (
     local_datetime,
 )
 from core.admin_imports import ExcelImport, ExcelImportAdminMixin
+from enrollments import admin_history  # noqa: F401 - registers the enrollment imports' admin
 from enrollments.admin_actions import cancel_selected, confirm_selected, reject_selected
 from enrollments.exports import export_enrollments
 from enrollments.identity import clean_personal_id, clean_social_insurance_code, personal_id_errors

@@ -364,3 +364,86 @@ class EnrollmentTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment}: {self.from_status or '–'} → {self.to_status}"
+
+
+class EnrollmentImport(models.Model):
+    """A staff import of a campaign's enrollments from the collection software's
+    export (CSV or .xlsx), run by a worker in chunks (``enrollments.history``).
+
+    queued → running → done | failed. ``processed_rows`` is how far it has read:
+    each chunk's enrollments, counters and error rows are committed together, so
+    an attempt that stops (a lost worker, a failure) is resumed from there. The
+    file stays in the row (web and worker machines share only the database)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="enrollment_imports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    estimated_rows = models.PositiveIntegerField(_("rows (estimated)"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    created_count = models.PositiveIntegerField(_("enrollments created"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("rows unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrollment import")
+        verbose_name_plural = _("enrollment imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweep looks for running imports whose worker went silent.
+            models.Index(fields=["heartbeat_at"], name="enrollmentimport_running_idx", condition=Q(status="running")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.filename}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class EnrollmentImportError(models.Model):
+    """A row of an enrollment import that was not taken, with every error it has."""
+
+    job = models.ForeignKey(
+        EnrollmentImport, verbose_name=_("enrollment import"), on_delete=models.CASCADE, related_name="row_errors"
+    )
+    row = models.PositiveIntegerField(_("row"))
+    receipt_no = models.CharField(_("receipt number"), max_length=200, blank=True)
+    messages = models.JSONField(_("errors"), default=list)
+
+    class Meta:
+        verbose_name = _("import row error")
+        verbose_name_plural = _("import row errors")
+        ordering = ["job", "row"]
+        default_permissions = ()  # read through its import's report, never browsed on its own
+        constraints = [
+            # A resumed chunk may be read again: one row is reported once.
+            models.UniqueConstraint(fields=["job", "row"], name="enrollmentimporterror_one_per_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} · {self.row}"

@@ -11,11 +11,20 @@ from collectors.models import Agent
 from collectors.selectors import user_reach
 from core.reach import Reach, reach_q, register_reach_path
 from enrollments.choices import counting_statuses
-from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Participant
+from enrollments.models import (
+    CoveragePeriod,
+    Enrollment,
+    EnrollmentImport,
+    EnrollmentImportError,
+    EnrollmentTransition,
+    Participant,
+)
 
 # An enrollment belongs to its campaign's organizer (core.reach, DESIGN §10); a person to the
 # offices of the campaigns they enrolled in, or, known only from the coverage history, to none.
 register_reach_path(Enrollment, "campaign__organizer")
+register_reach_path(EnrollmentImport, "campaign__organizer")
+register_reach_path(EnrollmentImportError, "job__campaign__organizer")
 register_reach_path(EnrollmentTransition, "enrollment__campaign__organizer")
 register_reach_path(Participant, "enrollments__campaign__organizer", unowned="enrollments")
 register_reach_path(CoveragePeriod, "participant__enrollments__campaign__organizer", unowned="participant__enrollments")

@@ -87,16 +87,73 @@ def _age_on(born: date, on: date) -> int:
 
 
 class _Intake:
-    """One batch of one agent's submissions, validated and written together."""
+    """One batch of one agent's submissions, validated and written together.
+
+    The hooks below (``_key`` … ``_agent_of``) are where a staff import of a
+    campaign's history (``enrollments.history``) differs; everything else —
+    the checks of each item and the counting — is the same for both."""
 
     def __init__(self, *, agent: Agent, items: list[dict[str, Any]], now: datetime):
         self.agent = agent
         self.items = items
         self.now = now
         self.results: list[SubmitResult | None] = [None] * len(items)
-        self.participations = agent_participations(agent=agent)
+        self.participations = self._participations()
         self.parameters = ParameterTable.load()
         self.quotes: dict[tuple, Any] = {}
+
+    # --- hooks ---------------------------------------------------------------
+    def _participations(self) -> list[Participation]:
+        return agent_participations(agent=self.agent)
+
+    def _key(self, item: dict[str, Any]) -> str:
+        """What makes a submission the same one again: the agent's client reference."""
+        return item["client_ref"]
+
+    def _stored(self, items: list[dict[str, Any]]) -> dict[str, Enrollment]:
+        """The enrollments already stored under the items' keys."""
+        stored = Enrollment.objects.filter(agent=self.agent, client_ref__in={item["client_ref"] for item in items})
+        return {e.client_ref: e for e in stored.select_related("campaign", "phase", "participant")}
+
+    def _same(self, stored: Enrollment, item: dict[str, Any], fingerprint: str) -> bool:
+        """Whether ``item`` replays what is stored (else it conflicts with it)."""
+        return stored.request_fingerprint == fingerprint
+
+    def _lock_agents(self) -> None:
+        # An agent's submissions are taken one batch at a time: replays of the
+        # same client reference can then never race each other. FOR NO KEY
+        # UPDATE: rows that merely refer to the agent (a team's or a cluster's
+        # members, saved with the standings marked stale first) are not held up.
+        list(Agent.objects.select_for_update(no_key=True).filter(pk=self.agent.pk).values("pk"))
+
+    def _candidates(self, item: dict[str, Any]) -> list[Participation]:
+        return self.participations
+
+    def _agent_of(self, item: dict[str, Any]) -> Agent:
+        return self.agent
+
+    def _refused_phase(self, phase: Phase) -> list[str]:
+        """Why ``phase`` takes no more submissions now (nothing when it takes them)."""
+        closed = phase.status in (Phase.Status.CLOSED, Phase.Status.FINALIZED)
+        if closed and self.now <= phase.submission_deadline:
+            # Closed by hand before its deadline: the deadline no longer tells the truth.
+            return [
+                _("%(phase)s was closed early on %(closed)s and no longer accepts submissions.")
+                % {"phase": phase.name, "closed": _local(phase.closed_at or self.now, phase)}
+            ]
+        if closed or self.now > phase.submission_deadline:
+            return [
+                _(
+                    "%(phase)s is closed for submissions: its cutoff was %(cutoff)s and submissions "
+                    "were accepted until %(deadline)s."
+                )
+                % {
+                    "phase": phase.name,
+                    "cutoff": _local(phase.cutoff, phase),
+                    "deadline": _local(phase.submission_deadline, phase),
+                }
+            ]
+        return []
 
     # --- validation of one item (no queries) ---------------------------------
     def _place(self, item: dict[str, Any], errors: dict[str, Any]) -> tuple[Participation, Phase] | None:
@@ -104,7 +161,7 @@ class _Intake:
         if receipt_at > self.now + CLOCK_SKEW:
             errors["receipt_at"] = [_("The receipt time cannot be in the future.")]
             return None
-        candidates = self.participations
+        candidates = self._candidates(item)
         if item.get("campaign"):
             candidates = [p for p in candidates if p.campaign.code == item["campaign"]]
             if not candidates:
@@ -128,18 +185,8 @@ class _Intake:
             ]
             return None
         participation, phase = placed[0]
-        if phase.status in (Phase.Status.CLOSED, Phase.Status.FINALIZED) or self.now > phase.submission_deadline:
-            errors["receipt_at"] = [
-                _(
-                    "%(phase)s is closed for submissions: its cutoff was %(cutoff)s and submissions "
-                    "were accepted until %(deadline)s."
-                )
-                % {
-                    "phase": phase.name,
-                    "cutoff": _local(phase.cutoff, phase),
-                    "deadline": _local(phase.submission_deadline, phase),
-                }
-            ]
+        if refusal := self._refused_phase(phase):
+            errors["receipt_at"] = refusal
             return None
         return participation, phase
 
@@ -196,17 +243,8 @@ class _Intake:
     def run(self) -> list[SubmitResult]:
         items = self.items
         fingerprints = [_fingerprint(item) for item in items]
-        # An agent's submissions are taken one batch at a time: replays of the
-        # same client reference can then never race each other. FOR NO KEY
-        # UPDATE: rows that merely refer to the agent (a team's or a cluster's
-        # members, saved with the standings marked stale first) are not held up.
-        list(Agent.objects.select_for_update(no_key=True).filter(pk=self.agent.pk).values("pk"))
-        stored = {
-            e.client_ref: e
-            for e in Enrollment.objects.filter(
-                agent=self.agent, client_ref__in={item["client_ref"] for item in items}
-            ).select_related("campaign", "phase", "participant")
-        }
+        self._lock_agents()
+        stored = self._stored(items)
         pids = {item["participant"]["personal_id"] for item in items}
         known = {p.personal_id: p for p in Participant.objects.filter(personal_id__in=pids)}
         codes = {item["participant"].get("locality_code") for item in items} - {None, ""}
@@ -225,10 +263,10 @@ class _Intake:
         accepted: list[tuple[int, dict[str, Any], Participation, Phase, Any]] = []
         first_in_batch: dict[str, int] = {}
         for index, item in enumerate(items):
-            ref = item["client_ref"]
+            ref = self._key(item)
             previous = stored.get(ref)
             if previous is not None:
-                outcome = "replayed" if previous.request_fingerprint == fingerprints[index] else "conflict"
+                outcome = "replayed" if self._same(previous, item, fingerprints[index]) else "conflict"
                 self.results[index] = SubmitResult(index, outcome, previous)
                 continue
             if ref in first_in_batch:
@@ -254,7 +292,7 @@ class _Intake:
         # Items repeating a reference earlier in the batch point at its result.
         for index, result in enumerate(self.results):
             if result is not None and result.enrollment is None and result.outcome in ("replayed", "conflict"):
-                earlier = self.results[first_in_batch[items[index]["client_ref"]]]
+                earlier = self.results[first_in_batch[self._key(items[index])]]
                 if earlier is not None and earlier.outcome == "created":
                     result.enrollment = earlier.enrollment
                 else:
@@ -299,7 +337,7 @@ class _Intake:
             enrollment = Enrollment(
                 campaign_id=participation.campaign.pk,
                 phase_id=phase.pk,
-                agent_id=self.agent.pk,
+                agent_id=self._agent_of(item).pk,
                 participant_id=person.pk,
                 product=item["product"],
                 client_ref=item["client_ref"],

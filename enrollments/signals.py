@@ -9,6 +9,12 @@ awards app keeps its standings by it (DESIGN §12).
 move along their state map (``services.enrollments_transition``), with
 ``transitions``: the ``EnrollmentTransition`` rows just written. The reports
 app tells agents of a rejection or a cancellation by it.
+
+``scores_reloading`` is sent inside the writing transaction before many
+enrollments of one campaign are loaded at once (an import of its history),
+with ``campaign_id``: what the apps above keep on write is better rebuilt
+once than updated chunk by chunk. It is sent again with ``done=True`` once
+the load has ended, for them to rebuild it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from django.dispatch import Signal
 
 scores_touched = Signal()
 status_changed = Signal()
+scores_reloading = Signal()
 
 _gathering = threading.local()
 

@@ -7,7 +7,7 @@ own (``tests.contest``: campaign ``qn`` or ``tn``) with a row of every kind an
 office owns: phase 1 closed and finalized (standings, proposed awards, a
 nomination, a council meeting), phase 2 open with one enrollment submitted and one confirmed
 through the service (its history and coverage), a team, a plan target, an
-indicator with a target and a value, an export job, the province's own Word
+indicator with a target and a value, an export job, an enrollment import, the province's own Word
 template of the submission, and a staff member holding
 every role (``staff``) who works for the province. Besides them: a staff member
 of Vietnam Social Security holding every role (``national``), and one holding
@@ -35,7 +35,7 @@ from campaigns.services import phase_close
 from collectors.models import Agent, CommendationBar, ServiceOrganization, Unit
 from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus
-from enrollments.models import Enrollment
+from enrollments.models import Enrollment, EnrollmentImport, EnrollmentImportError
 from enrollments.services import enrollment_confirm
 from tests.contest import Contest, build_contest
 from tests.factories import (
@@ -195,6 +195,19 @@ def build_office(*, vss: Unit, code: str, prefix: str, unit_code: str, name: str
         finished_at=timezone.now(),
         filename=f"tien-do-{code}.xlsx",
     )
+    # An enrollment import of the campaign's history, done, with a row it did not take.
+    imported = EnrollmentImport.objects.create(
+        campaign=campaign,
+        requested_by=staff,
+        filename=f"bien-lai-{code}.csv",
+        content=b"",
+        size=0,
+        status=EnrollmentImport.Status.DONE,
+        processed_rows=1,
+        error_count=1,
+        finished_at=timezone.now(),
+    )
+    EnrollmentImportError.objects.create(job=imported, row=2, receipt_no=f"BL-{prefix}-X", messages=["Số CCCD: sai"])
     return Office(
         unit=unit,
         district=district,

@@ -200,11 +200,11 @@ class PhaseViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(
         parameters=[_PHASE_ID],
         request=ReasonInSerializer,
-        responses={200: PhaseSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: PhaseSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        """Staff: close a phase by hand (early, or before the periodic task has run)."""
+        """Staff: close a phase by hand (early, with the reason; or before the periodic task has run)."""
         require_perm(request.user, "campaigns.close_phase", _("You may not close phases."))
         phase = self.get_object()
         body = ReasonInSerializer(data=request.data)
@@ -234,7 +234,8 @@ class PhaseViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        """Staff: reopen a finalized phase, with the reason, before any of its awards is approved."""
+        """Staff, with the reason: open again a phase closed before its submission deadline, or close again a
+        finalized phase before any of its awards is approved."""
         require_perm(request.user, "campaigns.reopen_phase", _("You may not reopen phases."))
         phase = self.get_object()
         body = RequiredReasonSerializer(data=request.data)

@@ -27,7 +27,7 @@ def finalized(campaign, open_phase, agent1, quang_nam, campaign_manager):
     }
     for code, count in (("A03", 5), ("A01", 4), ("A04", 3)):
         sell(open_phase, agents[code], count)
-    phase_close(phase=open_phase, by=campaign_manager)
+    phase_close(phase=open_phase, by=campaign_manager, reason="Đóng sớm")
     finalization = phase_finalize(phase_id=open_phase.pk, by=campaign_manager)
     awards = {award.competitor_code: award for award in Award.objects.filter(finalization=finalization)}
     assert set(awards) == {"A01", "A03", "A04"}

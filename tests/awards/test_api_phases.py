@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from awards.models import Award, Finalization, Standing
-from awards.services import award_reject, phase_finalize
+from awards.services import award_reject, phase_finalize, phase_reopen
 from campaigns.models import Phase, PhaseTransition
 from campaigns.services import phase_close
 from enrollments.choices import EnrollmentStatus
@@ -338,7 +338,7 @@ def test_closing_and_finalizing_serves_the_stored_final_standings(
 
 
 def test_a_final_board_shows_the_prize_each_competitor_won(api1, field, open_phase, cluster, director):
-    phase_close(phase=open_phase)
+    phase_close(phase=open_phase, reason="Đóng sớm")
     phase_finalize(phase_id=open_phase.pk)
 
     body = api1.get(standings_url(open_phase), {"cluster": cluster.pk}).json()
@@ -368,7 +368,7 @@ def test_reopening_needs_a_reason_and_finalizing_again_makes_version_two(
     campaign_manager, field, open_phase, cluster, django_capture_on_commit_callbacks
 ):
     staff = client_for(campaign_manager)
-    staff.post(f"/api/v1/phases/{open_phase.pk}/close/")
+    staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(f"/api/v1/phases/{open_phase.pk}/finalize/")
     missing = staff.post(f"/api/v1/phases/{open_phase.pk}/reopen/", {}, format="json")
@@ -389,6 +389,15 @@ def test_reopening_needs_a_reason_and_finalizing_again_makes_version_two(
     assert Finalization.objects.filter(phase=open_phase).count() == 2
 
 
+def test_closing_a_phase_before_its_cutoff_needs_a_reason(campaign_manager, field, open_phase):
+    staff = client_for(campaign_manager)
+    response = staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()["errors"]
+    open_phase.refresh_from_db()
+    assert open_phase.status != Phase.Status.CLOSED
+
+
 def test_invalid_transitions_conflict(campaign_manager, field, open_phase, closed_phase):
     staff = client_for(campaign_manager)
     # Finalizing needs a closed phase.
@@ -397,20 +406,26 @@ def test_invalid_transitions_conflict(campaign_manager, field, open_phase, close
     assert set(early.json()) == {"message", "code", "errors"}
     assert early.json()["code"] == "conflict"
     assert "status" in early.json()["errors"]
-    assert staff.post(f"/api/v1/phases/{open_phase.pk}/close/").status_code == 200
-    assert staff.post(f"/api/v1/phases/{open_phase.pk}/close/").status_code == 409
-    # Only a finalized phase can be reopened.
+    assert (
+        staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json").status_code == 200
+    )
+    assert (
+        staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json").status_code == 409
+    )
+    # A phase still open cannot be reopened.
+    open_phase.refresh_from_db()
+    phase_reopen(phase=open_phase, by=campaign_manager, reason="Đóng nhầm")
     response = staff.post(f"/api/v1/phases/{open_phase.pk}/reopen/", {"reason": "Thử"}, format="json")
     assert response.status_code == 409
     open_phase.refresh_from_db()
-    assert open_phase.status == Phase.Status.CLOSED
+    assert open_phase.status == Phase.Status.OPEN
 
 
 def test_finalizing_a_finalized_phase_conflicts(
     campaign_manager, field, open_phase, django_capture_on_commit_callbacks
 ):
     staff = client_for(campaign_manager)
-    staff.post(f"/api/v1/phases/{open_phase.pk}/close/")
+    staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(f"/api/v1/phases/{open_phase.pk}/finalize/")
     assert staff.post(f"/api/v1/phases/{open_phase.pk}/finalize/").status_code == 409
@@ -478,7 +493,7 @@ def test_progress_follows_a_submission_and_then_the_final_standings(
     )
     assert (phase["rank"], phase["eligible"], phase["provisional"]) == (1, True, True)  # 6 submitted or confirmed
     staff = client_for(campaign_manager)
-    staff.post(f"/api/v1/phases/{open_phase.pk}/close/")
+    staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(f"/api/v1/phases/{open_phase.pk}/finalize/")
     phase = next(
@@ -500,10 +515,10 @@ def test_a_finalized_phase_is_reopened_not_closed(
     api1, campaign_manager, field, open_phase, django_capture_on_commit_callbacks
 ):
     staff = client_for(campaign_manager)
-    staff.post(f"/api/v1/phases/{open_phase.pk}/close/")
+    staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(f"/api/v1/phases/{open_phase.pk}/finalize/")
-    response = staff.post(f"/api/v1/phases/{open_phase.pk}/close/")
+    response = staff.post(f"/api/v1/phases/{open_phase.pk}/close/", {"reason": "Đóng sớm"}, format="json")
     assert response.status_code == 409
     assert "status" in response.json()["errors"]
     open_phase.refresh_from_db()

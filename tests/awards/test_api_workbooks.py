@@ -104,7 +104,7 @@ def test_an_organization_manager_downloads_the_sheets_of_their_agents_clusters(p
 
 
 def test_the_final_ranking_is_served_once_the_phase_is_finalized(reviewer_api, sales, open_phase):
-    phase_close(phase=open_phase)
+    phase_close(phase=open_phase, reason="Đóng sớm")
     phase_finalize(phase_id=open_phase.pk)
 
     sheet = workbook(reviewer_api.get(ranking_url(open_phase)))["Cụm 1"]
@@ -151,7 +151,7 @@ def test_a_phase_without_rules_is_not_found(reviewer_api, closed_phase):
 
 @pytest.fixture
 def proposed(sales, open_phase):
-    phase_close(phase=open_phase)
+    phase_close(phase=open_phase, reason="Đóng sớm")
     return phase_finalize(phase_id=open_phase.pk)
 
 

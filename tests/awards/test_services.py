@@ -78,7 +78,7 @@ def test_finalizing_stores_every_board_and_proposes_the_prizes(contest):
     contest.sell("W1", 1)
     contest.sell("W2", 2)
     contest.sell("W3", 6, status=EnrollmentStatus.SUBMITTED)  # never confirmed: not in final standings
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
 
     finalization = phase_finalize(phase_id=contest["phase"].pk)
 
@@ -99,7 +99,7 @@ def test_finalizing_stores_every_board_and_proposes_the_prizes(contest):
 
 def test_finalizing_again_changes_nothing(contest):
     contest.sell("E1", 5)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     first = phase_finalize(phase_id=contest["phase"].pk)
 
     assert phase_finalize(phase_id=contest["phase"].pk) is None
@@ -117,7 +117,7 @@ def test_cancellation_reopen_and_refinalize_make_a_new_version_that_shows_the_ch
     contest.sell("E1", 5)
     refunded = contest.sell("E2", 4)
     contest.sell("E4", 3)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     first = phase_finalize(phase_id=contest["phase"].pk)
     manager = UserFactory(username="manager")
     assign_unit(manager, contest.campaign.organizer)
@@ -142,7 +142,7 @@ def test_cancellation_reopen_and_refinalize_make_a_new_version_that_shows_the_ch
 
 def test_no_reopening_once_an_award_is_approved(contest):
     contest.sell("E1", 5)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     phase_finalize(phase_id=contest["phase"].pk)
     award = Award.objects.get()
     award_review(award=award, by=UserFactory(), minutes="BB-01/HĐTĐKT")
@@ -155,7 +155,7 @@ def test_no_reopening_once_an_award_is_approved(contest):
 def test_the_award_workflow_is_recorded_step_by_step(contest):
     contest.sell("E1", 5)
     contest.sell("E2", 4)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     phase_finalize(phase_id=contest["phase"].pk)
     first, second = Award.objects.order_by("tier__position")
     council, director = UserFactory(username="council"), UserFactory(username="director")
@@ -185,7 +185,7 @@ def test_the_award_workflow_is_recorded_step_by_step(contest):
 
 def test_the_database_refuses_a_second_live_prize_for_one_competitor(contest):
     contest.sell("E1", 5)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     phase_finalize(phase_id=contest["phase"].pk)
     award = Award.objects.get()
     duplicate = Award.objects.get(pk=award.pk)
@@ -211,7 +211,7 @@ def test_a_threshold_rule_rewards_everyone_who_reaches_it(contest):
     contest.sell("E2", 3)
     contest.sell("E3", 2)
     contest.sell("W1", 4)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     finalization = phase_finalize(phase_id=contest["phase"].pk)
     assert sorted(Award.objects.filter(finalization=finalization).values_list("competitor_code", flat=True)) == [
         "E1",
@@ -224,7 +224,7 @@ def test_a_review_period_starts_finalizing_on_its_own(contest):
     campaign = contest["campaign"]
     campaign.review_period = timedelta(days=3)
     campaign.save()
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     closed_at = Phase.objects.get(pk=contest["phase"].pk).closed_at
     assert phases_due_for_finalizing(now=closed_at + timedelta(days=2)) == []
     assert phases_due_for_finalizing(now=closed_at + timedelta(days=3)) == [contest["phase"].pk]
@@ -267,10 +267,10 @@ def test_nominations_are_capped_per_unit_award():
 
 def test_closing_a_finalized_phase_is_refused(contest):
     contest.sell("E1", 5)
-    phase_close(phase=contest["phase"])
+    phase_close(phase=contest["phase"], reason="Đóng sớm")
     phase_finalize(phase_id=contest["phase"].pk)
     with pytest.raises(InvalidTransition):
-        phase_close(phase=contest["phase"])
+        phase_close(phase=contest["phase"], reason="Đóng sớm")
     contest["phase"].refresh_from_db()
     assert contest["phase"].status == Phase.Status.FINALIZED
     assert set(Award.objects.values_list("status", flat=True)) == {Award.Status.PROPOSED}
@@ -311,10 +311,50 @@ def test_reopening_another_offices_phase_is_refused():
 def test_finalizing_asked_by_staff_who_left_the_office_does_nothing_when_it_runs():
     offices = build_offices()
     tay_ninh = offices.tay_ninh
-    phase_close(phase=tay_ninh.open_phase)
+    phase_close(phase=tay_ninh.open_phase, reason="Đóng sớm")
     assign_unit(tay_ninh.staff, offices.quang_nam.unit)  # moved before the worker took the task
 
     assert phase_finalize(phase_id=tay_ninh.open_phase.pk, by=tay_ninh.staff) is None
     tay_ninh.open_phase.refresh_from_db()
     assert tay_ninh.open_phase.status == Phase.Status.CLOSED
     assert phase_finalize(phase_id=tay_ninh.open_phase.pk, by=offices.national).version == 1
+
+
+def test_a_phase_closed_early_opens_again_with_the_reason_recorded():
+    office = build_offices().quang_nam
+    phase = office.open_phase
+    phase_close(phase=phase, by=office.staff, reason="Bấm nhầm")
+
+    with pytest.raises(ValidationError):
+        phase_reopen(phase=phase, by=office.staff, reason="")
+    reopened = phase_reopen(phase=phase, by=office.staff, reason="Đóng nhầm", reach=user_reach(office.staff))
+
+    assert (reopened.status, reopened.closed_at) == (Phase.Status.OPEN, None)
+    move = PhaseTransition.objects.filter(phase=phase).latest("pk")
+    assert (move.from_status, move.to_status, move.by, move.reason) == (
+        Phase.Status.CLOSED,
+        Phase.Status.OPEN,
+        office.staff,
+        "Đóng nhầm",
+    )
+    assert not Finalization.objects.filter(phase=phase).exists()
+
+
+def test_a_closed_phase_past_its_submission_deadline_does_not_open_again(contest):
+    phase = contest["phase"]  # its cutoff and grace are behind us
+    phase_close(phase=phase)
+    with pytest.raises(InvalidTransition):
+        phase_reopen(phase=phase, by=UserFactory(), reason="Muộn quá")
+    phase.refresh_from_db()
+    assert phase.status == Phase.Status.CLOSED
+
+
+def test_another_offices_closed_phase_is_not_reopened():
+    offices = build_offices()
+    phase = offices.tay_ninh.open_phase
+    phase_close(phase=phase, reason="Đóng sớm")
+    staff = offices.quang_nam.staff
+    with pytest.raises(OutOfReach):
+        phase_reopen(phase=phase, by=staff, reason="Không phải của mình", reach=user_reach(staff))
+    phase.refresh_from_db()
+    assert phase.status == Phase.Status.CLOSED

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 
 from campaigns.definition import DefinitionError
-from campaigns.models import Campaign, Phase
+from campaigns.models import Campaign, Phase, PhaseTransition
 from campaigns.services import campaign_import_within, phase_close
 from collectors.models import ServiceOrganization, Unit
 from collectors.selectors import user_reach
@@ -35,11 +36,39 @@ def test_closing_another_offices_phase_is_refused(offices):
     phase = offices.tay_ninh.open_phase
 
     with pytest.raises(OutOfReach):
-        phase_close(phase=phase, by=offices.quang_nam.staff, reach=user_reach(offices.quang_nam.staff))
+        phase_close(
+            phase=phase, by=offices.quang_nam.staff, reason="Đóng sớm", reach=user_reach(offices.quang_nam.staff)
+        )
 
     phase.refresh_from_db()
     assert phase.status == Phase.Status.OPEN
-    assert phase_close(phase=phase, reach=user_reach(offices.tay_ninh.staff)).status == Phase.Status.CLOSED
+    assert (
+        phase_close(phase=phase, reason="Đóng sớm", reach=user_reach(offices.tay_ninh.staff)).status
+        == Phase.Status.CLOSED
+    )
+
+
+def test_closing_a_phase_before_its_cutoff_needs_a_reason_kept_in_its_history(offices):
+    phase = offices.quang_nam.open_phase
+    staff = offices.quang_nam.staff
+
+    with pytest.raises(ValidationError) as refused:
+        phase_close(phase=phase, by=staff, reason=" ", reach=user_reach(staff))
+    assert "reason" in refused.value.message_dict
+    phase.refresh_from_db()
+    assert phase.status == Phase.Status.OPEN
+
+    phase_close(phase=phase, by=staff, reason="Hết chỉ tiêu sớm", reach=user_reach(staff))
+    phase.refresh_from_db()
+    assert phase.status == Phase.Status.CLOSED
+    move = PhaseTransition.objects.filter(phase=phase).latest("pk")
+    assert (move.to_status, move.by, move.reason) == (Phase.Status.CLOSED, staff, "Hết chỉ tiêu sớm")
+
+
+def test_closing_a_phase_past_its_cutoff_needs_no_reason(offices):
+    phase = offices.quang_nam.open_phase
+    after_cutoff = phase.cutoff + (phase.grace / 2)
+    assert phase_close(phase=phase, now=after_cutoff).status == Phase.Status.CLOSED
 
 
 def test_a_definition_of_the_users_office_naming_vietnam_social_security_unchanged_is_imported(offices):

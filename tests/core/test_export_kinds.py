@@ -67,6 +67,7 @@ def test_the_campaign_admin_gets_the_progress_action_from_the_reports_app():
     campaign_admin = admin.site._registry[Campaign]
     assert type(campaign_admin).__module__ == "reports.admin"
     assert [getattr(action, "__name__", action) for action in campaign_admin.actions] == [
+        "start_campaigns",
         "export_definition",
         "download_progress",
     ]

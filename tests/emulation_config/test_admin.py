@@ -48,7 +48,14 @@ from campaigns.models import (
 from collectors.models import Agent, CommendationBar, Locality, ServiceOrganization, StaffAssignment, Unit
 from core.models import ExportJob
 from enrollments.choices import EnrollmentStatus, Product
-from enrollments.models import CoveragePeriod, Enrollment, EnrollmentTransition, Parameter, Participant
+from enrollments.models import (
+    CoveragePeriod,
+    Enrollment,
+    EnrollmentImport,
+    EnrollmentTransition,
+    Parameter,
+    Participant,
+)
 from tests.factories import (
     VN,
     AgentFactory,
@@ -131,6 +138,9 @@ def one_of_each(superuser):
         ApiToken.objects.create(superuser, device="Điện thoại")[0],
         password_mark_initial(user=agent.user),
         *_login_records(),
+        EnrollmentImport.objects.create(
+            campaign=campaign, requested_by=superuser, filename="bien-lai.csv", content=b"", size=0
+        ),
         ExportJob.objects.create(
             kind="progress",
             params={"campaign": campaign.code, "phase": None},
@@ -711,6 +721,11 @@ ROW_MAKERS: dict[type, Callable[[int], None]] = {
     Appeal: _rows(lambda: _result_chain()[5]),
     AppealEvent: _rows(lambda: _result_chain()[6]),
     PublicHoliday: _rows(lambda: PublicHoliday.objects.create(date=_next_holiday(), name="Ngày lễ")),
+    EnrollmentImport: _rows(
+        lambda: EnrollmentImport.objects.create(
+            campaign=CampaignFactory(), requested_by=UserFactory(), filename="bien-lai.csv", content=b"", size=0
+        )
+    ),
     Tally: _rows(lambda: _tally()),
     TallyState: _rows(lambda: TallyState.objects.create(campaign=CampaignFactory())),
 }

@@ -276,9 +276,9 @@ API_MATRIX: dict[str, Call] = {
     "api:phase-detail": Call("get", _finalized),
     "api:phase-standings": Call("get", _finalized, query=lambda office: f"?cluster={office.contest.clusters[0].pk}"),
     "api:phase-ranking-workbook": Call("get", _finalized),
-    "api:phase-close": Call("post", _open_phase),
+    "api:phase-close": Call("post", _open_phase, body={"reason": "Đóng sớm"}),
     "api:phase-finalize": Call(
-        "post", _open_phase, owner=202, prepare=lambda office: phase_close(phase=office.open_phase)
+        "post", _open_phase, owner=202, prepare=lambda office: phase_close(phase=office.open_phase, reason="Đóng sớm")
     ),
     "api:phase-reopen": Call("post", _finalized, body={"reason": "Sửa số liệu"}),
     "api:award-list": Call("get", _none, strangers=200, check=_lists_awards),
@@ -591,9 +591,12 @@ ADMIN_ACTIONS = [
     Action(Enrollment, "confirm_selected", lambda office: office.submitted),
     Action(Enrollment, "reject_selected", lambda office: office.submitted, {"apply": "1", "reason": "Sai"}),
     Action(Enrollment, "cancel_selected", lambda office: office.confirmed, {"apply": "1", "reason": "Hoàn"}),
-    Action(Phase, "close_phases", lambda office: office.open_phase),
+    Action(Phase, "close_phases", lambda office: office.open_phase, {"apply": "1", "reason": "Đóng sớm"}),
     Action(
-        Phase, "finalize_phases", lambda office: office.open_phase, prepare=lambda o: phase_close(phase=o.open_phase)
+        Phase,
+        "finalize_phases",
+        lambda office: office.open_phase,
+        prepare=lambda o: phase_close(phase=o.open_phase, reason="Đóng sớm"),
     ),
     Action(Phase, "reopen_phases", lambda office: office.finalized, {"apply": "1", "reason": "Sửa"}),
     Action(Award, "review_awards", lambda office: office.award, {"apply": "1", "minutes": "BB-01"}),

@@ -197,6 +197,19 @@ def test_a_receipt_in_a_closed_phase_names_the_phase_and_its_cutoff(api1, closed
     assert timezone.localtime(closed_phase.cutoff).strftime("%d/%m/%Y") in message
 
 
+def test_a_phase_closed_early_tells_agents_it_was_closed_not_a_future_deadline(api1, campaign_manager, open_phase):
+    from campaigns.services import phase_close
+
+    phase_close(phase=open_phase, by=campaign_manager, reason="Kết thúc sớm")
+    open_phase.refresh_from_db()
+    message = errors_of(post(api1, submission()))["receipt_at"][0]
+    tz = open_phase.campaign.tzinfo
+    assert timezone.localtime(open_phase.closed_at, tz).strftime("%d/%m/%Y %H:%M") in message
+    # The old message promised submissions "until" the deadline, still weeks ahead.
+    assert timezone.localtime(open_phase.submission_deadline, tz).strftime("%d/%m/%Y") not in message
+    assert open_phase.name in message
+
+
 def test_a_receipt_within_the_grace_after_the_cutoff_is_taken(api1, campaign, open_phase):
     phase_one = campaign.phases.get(number=1)
     phase_one.cutoff = open_phase.start

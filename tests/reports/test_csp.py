@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 
 from campaigns.roles import sync_role_groups
+from enrollments.models import EnrollmentImport
 from tests.reports.conftest import PASSWORD, leaderboard_url, log_in
 from tests.reports.test_live_api import submit_through_service, tv_url
 
@@ -180,6 +181,15 @@ def test_the_admin_works_under_the_policy(page, live_server, violations, superus
     visit(page, f"{live_server.url}/admin/enrollments/enrollment/")
     enrollment = league["campaign"].enrollments.order_by("pk").first()
     visit(page, f"{live_server.url}/admin/enrollments/enrollment/{enrollment.pk}/change/")
+    # An import's page polls its status and moves its progress bar as the import goes on.
+    from playwright.sync_api import expect  # only where Chromium runs
+
+    job = EnrollmentImport.objects.create(
+        campaign=campaign, filename="bien-lai.csv", content=b"", size=0, status="running", estimated_rows=100
+    )
+    visit(page, f"{live_server.url}/admin/enrollments/enrollmentimport/{job.pk}/change/")
+    EnrollmentImport.objects.filter(pk=job.pk).update(processed_rows=40)
+    expect(page.locator("#import-progress progress")).to_have_attribute("value", "40")
 
     assert violations() == []
 
