@@ -316,7 +316,13 @@ def test_vss_q4_2017_the_decision_lists_the_six_offices_and_the_five_nominees_of
     )
     for award in awards:
         award_review(award=award, by=None, minutes="15/BB-HĐTĐKT")
-        award_approve(award=award, by=None, decision_number="250/QĐ-BHXH", decision_date=date(2018, 1, 15))
+        award_approve(
+            award=award,
+            by=None,
+            decision_number="250/QĐ-BHXH",
+            decision_date=date(2018, 1, 15),
+            now=finalization.notice_ends_at,  # the public notice has run its course
+        )
 
     decision = render_document(phase=phase, kind="decision")
     rows = annex(decision.content)[1:-1]
