@@ -404,13 +404,22 @@ def _no_moment() -> str:
     return "CAST(NULL AS timestamptz)" if connection.vendor == "postgresql" else "NULL"
 
 
+# A unit's target for an indicator (``t``: its IndicatorTarget, ``i``: the
+# indicator), and whether its value of the phase (``v``) meets it: 1 or 0.
+_WANTED = "COALESCE(t.target, i.default_target)"
+_MET = f"""CASE WHEN v.value IS NOT NULL AND (
+        (i.comparator = 'gte' AND v.value >= {_WANTED}) OR (i.comparator = 'gt' AND v.value > {_WANTED})
+        OR (i.comparator = 'lte' AND v.value <= {_WANTED}) OR (i.comparator = 'lt' AND v.value < {_WANTED})
+    ) THEN 1 ELSE 0 END"""
+
+
 def _indicators_sql(
     rule: AwardRule, phase: Phase, boards: Boards, params: _Params, only: list[int] | None = None
 ) -> str:
     ctes, _source = _competitors_sql(rule, boards, params, only)
     indicator, target, value = Indicator._meta.db_table, IndicatorTarget._meta.db_table, IndicatorValue._meta.db_table
     cap = params.add("cap", RATIO_CAP)
-    wanted = "COALESCE(t.target, i.default_target)"
+    wanted, met = _WANTED, _MET
     # value × 1.0 keeps SQLite from dividing integers.
     ratio = f"""CASE
         WHEN v.value IS NULL THEN 0
@@ -419,10 +428,6 @@ def _indicators_sql(
         ELSE
             CASE WHEN v.value <= 0 OR {wanted} * 1.0 / v.value > {cap} THEN {cap} ELSE {wanted} * 1.0 / v.value END
     END"""
-    met = f"""CASE WHEN v.value IS NOT NULL AND (
-        (i.comparator = 'gte' AND v.value >= {wanted}) OR (i.comparator = 'gt' AND v.value > {wanted})
-        OR (i.comparator = 'lte' AND v.value <= {wanted}) OR (i.comparator = 'lt' AND v.value < {wanted})
-    ) THEN 1 ELSE 0 END"""
     return f"""
         WITH {ctes},
         b AS (
@@ -637,10 +642,39 @@ def agent_standings(
     return standings(rule=rule, phase=phase, cluster=cluster, final=final)
 
 
-def indicator_details(*, campaign: Campaign, phase: Phase, unit_ids: list[int]) -> dict[int, dict[str, str]]:
-    """Unit → indicator code → reported value, for showing next to the scores."""
-    values: dict[int, dict[str, str]] = defaultdict(dict)
-    rows = IndicatorValue.objects.filter(indicator__campaign=campaign, phase=phase, unit_id__in=unit_ids)
-    for unit_id, code, value in rows.values_list("unit_id", "indicator__code", "value"):
-        values[unit_id][code] = str(value)
-    return dict(values)
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """A unit's value of an indicator in a phase (None when none was recorded),
+    the target it is held to and whether the value meets it: what the score and
+    the eligibility of an indicators rule are made of."""
+
+    indicator_id: int
+    value: Decimal | None
+    target: Decimal
+    met: bool
+
+
+def indicator_results(*, campaign_id: int, phase_id: int, unit_ids: list[int]) -> dict[int, list[IndicatorResult]]:
+    """Unit → its result on each indicator of the campaign, in the indicators'
+    order, for showing next to the scores; judged by the same targets and
+    comparisons as the board's own statement (``_WANTED``, ``_MET``)."""
+    if not unit_ids:
+        return {}
+    indicator, target, value = Indicator._meta.db_table, IndicatorTarget._meta.db_table, IndicatorValue._meta.db_table
+    params = _Params(campaign=campaign_id, phase=phase_id)
+    units = params.add_list("unit", unit_ids)
+    sql = f"""
+        SELECT u.id, i.id, v.value, {_WANTED} AS target, {_MET} AS met
+        FROM {Unit._meta.db_table} u
+        JOIN {indicator} i ON i.campaign_id = %(campaign)s
+        LEFT JOIN {target} t ON t.indicator_id = i.id AND t.unit_id = u.id
+        LEFT JOIN {value} v ON v.indicator_id = i.id AND v.unit_id = u.id AND v.phase_id = %(phase)s
+        WHERE u.id IN ({units})
+        ORDER BY u.id, i.position, i.code
+    """
+    results: dict[int, list[IndicatorResult]] = defaultdict(list)
+    for unit_id, indicator_id, reported, wanted, met in _fetch(sql, params):
+        results[unit_id].append(
+            IndicatorResult(indicator_id, None if reported is None else _decimal(reported), _decimal(wanted), bool(met))
+        )
+    return dict(results)

@@ -8,12 +8,14 @@ final standings (bulk inserted) and the three awards of its winners. For each si
 
   - ``awards.workbooks.write_ranking`` to a file: reading the stored standings from
     the database in batches and writing the styled sheet (title rows, bold header,
-    frozen panes, autofilter, number formats): median time over ``--runs``;
+    frozen panes, autofilter, number formats, page setup): median time over ``--runs``;
   - the same cells (read back from that workbook: title rows, header and every data
     row, same values) written with a bare openpyxl write-only workbook without any
     style — the values in memory beforehand, so only the writing is timed: median
-    time, and the ratio of medians (target ≤ 1.3); the runs alternate, and the
-    ratio of the fastest runs is shown too (a shared machine slows some runs down);
+    time, and the ratio of medians (target ≤ 1.0: XlsxWriter writes the styled,
+    print-ready sheet, reading included, in less time than bare openpyxl writes the
+    values); the runs alternate, and the ratio of the fastest runs is shown too (a
+    shared machine slows some runs down);
   - peak memory of each, in a separate run: tracemalloc's peak of Python allocations,
     and the growth of the process's peak resident set (VmHWM, reset before the run).
 
@@ -45,6 +47,7 @@ BENCH_DB = "emulation_bench_export"
 CAMPAIGN = "export-bench"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUOTA = 90
+TARGET = 1.0  # the ranking's time over bare openpyxl's, at most
 TIERS = ((1, "Giải Nhất", 5_000_000), (2, "Giải Nhì", 3_000_000), (3, "Giải Ba", 2_000_000))
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Quốc", "Ngọc"]
@@ -316,7 +319,7 @@ def main() -> None:
         f"bare {', '.join(f'{t:.2f}' for t in bare_times)}"
     )
     worst = max(ratios)
-    print(f"worst ratio of medians {worst:.2f} (target ≤ 1.3): {'met' if worst <= 1.3 else 'NOT met'}")
+    print(f"worst ratio of medians {worst:.2f} (target ≤ {TARGET}): {'met' if worst <= TARGET else 'NOT met'}")
 
 
 if __name__ == "__main__":

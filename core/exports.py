@@ -24,8 +24,9 @@ token: only the attempt that holds the job stores its outcome, so a lost
 attempt that was in fact still going finishes without writing. Nothing is
 half-written: the workbook is built in an anonymous temporary file that dies
 with its process, and the file and the done status are stored in one update.
-(A write-only openpyxl sheet keeps its rows in named temporary files of its
-own, which a killed process leaves behind in its temporary directory.)
+(The workbook writer keeps its sheets' rows in temporary files of a directory
+of its own, removed when the workbook is written or given up; a killed process
+leaves that directory behind in the temporary directory.)
 
 What a kind takes, who may ask for it and what it writes come from the registry
 (``core.export_kinds``) that each app fills with the kinds of its own data. A

@@ -35,13 +35,13 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from core.parsers import upload_size_error
-from core.workbooks import keep_as_text
+from core.workbooks import Column as WorkbookColumn
+from core.workbooks import WorkbookWriter
 
 MB = 1024 * 1024
 HEADER_ROWS = 10  # the header is looked for in the sheet's first rows
@@ -650,21 +650,12 @@ def stream_rows(file, columns: list[Column], *, max_rows: int, max_size: int) ->
 
 
 def template_workbook(columns: list[Column], *, title: str, example: list[Any] | None = None) -> bytes:
-    """An empty import template: the header row, and an example row when given."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([column.header for column in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(14, len(column.header) + 4)
-    if example:
-        sheet.append(example)
-    for row in sheet.iter_rows():  # no cell is ever a formula (core.workbooks)
-        for cell in row:
-            keep_as_text(cell)
-    sheet.freeze_panes = "A2"
+    """An empty import template: the header row (after the STT column, which an
+    import ignores), and an example row when given; laid out to print like every
+    workbook the app writes (``core.workbooks``)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with WorkbookWriter(buffer) as book:
+        sheet = book.sheet(title, columns=[WorkbookColumn(column.header, width=14) for column in columns])
+        if example:
+            sheet.append(example)
     return buffer.getvalue()

@@ -1,31 +1,42 @@
-"""Excel exports written as they are read: openpyxl's write-only workbooks.
+"""Excel exports written as they are read, laid out to print: XlsxWriter in
+``constant_memory`` mode.
 
 Every export sheet is laid out the same way::
 
-    rows 1…n   title lines (campaign, phase and its dates, provisional or final…)
-    row n+1    the header row: bold, Vietnamese
-    rows n+2…  the data, each column with its number format
+    rows 1…n   title lines (campaign, phase and its dates, provisional or final…),
+               each merged across the table, the first larger
+    row n+1    (only when some columns are grouped) the group headings, each merged
+               over its columns: an indicator's name over its value and target
+    next row   the header row: bold, wrapped, Vietnamese
+    then       the data, each column with its number format
     (then, optionally, a blank row and bold totals rows, outside the filter)
 
-with the panes frozen below the header, an autofilter over the header and the
-data, and column widths set. A write-only sheet streams each row to a temporary
-file as it is appended, so memory stays bounded however many rows there are —
-as long as the caller appends rows as it reads them (``.iterator(chunk_size=…)``
-over ``values_list``, or keyset pages), never from a list of every row.
+The first column is the row number (STT), counted by the writer. Panes are frozen
+below the header, an autofilter covers the header and the data. Each sheet prints
+on A4 landscape, one page wide (as many pages tall as it takes), with the title and
+header rows repeated on every page, gridlines and a page-number footer. Every font
+is named (Times New Roman, ``FONT``): a spreadsheet never substitutes a family that
+lacks the accents of Vietnamese capitals. Column widths are widened to fit each
+header's longest word, and headers wrap onto at most three lines.
 
-Styling is what costs in write-only mode: a value that needs a number format or
-a bold font has to go in a ``Cell`` of its own. Each distinct style is built
-once per workbook; a formatted column's values go through one reused cell per
-column (``_FormattedCell``); columns without a number format take plain values.
+In ``constant_memory`` mode a sheet writes each row to a temporary file as soon as
+the next row starts, so memory stays bounded however many rows there are, as long
+as the caller appends rows as it reads them (``.iterator(chunk_size=…)`` over
+``values_list``, or keyset pages), never from a list of every row. XlsxWriter's
+temporary files live in a directory of the writer's own, removed when the workbook
+is closed, written or not. (openpyxl is kept for reading workbooks:
+``core.spreadsheets``.) Each distinct format is made once per workbook.
 
 Excel has no time zones: datetimes are written as naive local times
 (``excel_datetime``) in the campaign's zone.
 
 No cell is ever a formula. Names, codes and notes come from users, and text a
 spreadsheet reads as a formula (``=HYPERLINK(…)``, ``+1+1``, ``@SUM(A1)``: see
-``FORMULA_STARTS``) is written as the text it is (``keep_as_text``). Every row
-of every sheet passes through ``_StreamedSheet._values_to_row``, which does it,
-so no writer can forget to.
+``FORMULA_STARTS``) is written as the text it is, carrying Excel's quote prefix so
+that editing the cell keeps it text. Every value of every sheet
+goes through ``SheetWriter.put``, which does it, and the workbook is opened with
+XlsxWriter's conversions of strings to formulas, URLs and numbers off, so that not
+even a cell written on the bare worksheet becomes one.
 """
 
 from __future__ import annotations
@@ -34,16 +45,15 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from functools import lru_cache
+from numbers import Real
 from typing import IO, Any
 from urllib.parse import quote
 
+import xlsxwriter
 from django.http import FileResponse
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,6 +61,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 COUNT = "#,##0"
 MONEY = "#,##0"  # whole VND
 DECIMAL = "#,##0.00"
+MEASURE = "#,##0.0##"  # an indicator's value or target: 3,6 · 26,8 · 0,875
 PERCENT = "0.00%"
 DATETIME = "dd/mm/yyyy hh:mm"
 DATE = "dd/mm/yyyy"
@@ -59,12 +70,27 @@ DATE = "dd/mm/yyyy"
 SHEET_TITLE_MAX = 31
 _SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
+# Print layout.
+FONT = "Times New Roman"  # full Vietnamese coverage, the family of administrative documents
+FONT_SIZE = 11
+TITLE_SIZE = 13
+A4 = 9  # Excel's paper size code
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6}  # inches: about 1 and 1.5 cm
+FOOTER = f'&C&"{FONT},Regular"&9Trang &P/&N'
+NUMBER_HEADER = "STT"
+NUMBER_WIDTH = 7  # up to 1000000
+HEADER_LINES = 3  # a header wraps onto at most this many lines
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+TITLE_LINE_HEIGHT = 18.0
+
 
 @dataclass(frozen=True)
 class Column:
     header: str
     width: float = 12
     number_format: str | None = None
+    group: str | None = None  # a heading over this and the adjacent columns of the same group
+    wrap: bool = False  # long text: wrapped within the width rather than cut off
 
 
 # --- Values ----------------------------------------------------------------------------
@@ -78,17 +104,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def formula_like(value: object) -> bool:
     """Whether ``value`` is text a spreadsheet would take for a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def keep_as_text(cell: Cell) -> Cell:
-    """``cell`` itself, made a text cell if its value is formula-like text: a string
-    (openpyxl takes text starting with "=" for a formula) carrying Excel's quote
-    prefix, so that editing the cell keeps it text. It shows exactly the text it
-    holds; other cells are left as they are."""
-    if formula_like(cell._value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
 
 
 def excel_datetime(value: datetime | None, tz: tzinfo) -> datetime | None:
@@ -134,192 +149,356 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+# --- Fitting text ----------------------------------------------------------------------
+
+
+def text_width(text: str, *, bold: bool = False) -> float:
+    """About how many column-width units (the width of a digit) ``text`` takes in
+    the sheet's font: capitals are wider than small letters, spaces narrower."""
+    units = 0.0
+    for char in text:
+        if char.isspace():
+            units += 0.5
+        elif char.isupper():
+            units += 1.4
+        elif char in "il.,;:'|!()[]":
+            units += 0.55
+        else:
+            units += 1.0
+    return units * (1.08 if bold else 1.0)
+
+
+@lru_cache(maxsize=4096)  # names of organizations, places and prizes come again and again
+def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """The lines ``text`` wraps onto in a cell ``width`` units wide, breaking at spaces."""
+    room, lines, used = max(width - 1, 1), 1, 0.0
+    for word in str(text).split():
+        size = text_width(word, bold=bold)
+        if used and used + 0.5 + size > room:
+            lines, used = lines + 1, size
+        else:
+            used += (0.5 if used else 0) + size
+        lines += int(max(size - 0.01, 0) // room) if size > room else 0
+    return lines
+
+
+def header_width(column: Column) -> float:
+    """The column's width, widened so that its header's longest word fits on a line
+    and the whole header on ``HEADER_LINES`` lines."""
+    words = column.header.split() or [""]
+    width = max(float(column.width), max(text_width(word, bold=True) for word in words) + 1.5)
+    while wrapped_lines(column.header, width, bold=True) > HEADER_LINES:
+        width += 1
+    return width
+
+
 # --- Workbook and sheets -----------------------------------------------------------------
 
 
-class _FormattedCell(Cell):
-    """The cell of one formatted column, reused for every row of a sheet.
-
-    A write-only sheet serializes a row before ``append`` returns, so one cell per
-    column can carry each row's value in turn: its style is copied once, and its
-    style id registered once (openpyxl otherwise hashes the style of every styled
-    cell it writes).
-    """
-
-    __slots__ = ("_style_id",)
-
-    def __init__(self, worksheet, style) -> None:
-        super().__init__(worksheet, row=1, column=1, style_array=style)
-        self._style_id = Cell.style_id.fget(self)
-
-    def __repr__(self) -> str:
-        # Cheap: stock openpyxl formats it into a message it discards (see _StreamedSheet).
-        return "<FormattedCell>"
-
-    @property
-    def style_id(self) -> int:
-        return self._style_id
-
-    @property
-    def has_style(self) -> bool:
-        return True
-
-
-class _StreamedSheet(WriteOnlyWorksheet):
-    """openpyxl's write-only sheet, passing the cells of formatted columns straight on,
-    and every formula-like text on as text (``keep_as_text``).
-
-    For every value appended, the stock sheet first tries it as a plain value and
-    takes it as a cell only once that has failed (a ValueError raised with the
-    cell's repr, and caught), then makes a new cell for the next plain value: some
-    3 µs per styled cell, a fifth of the time of writing a ranking sheet. This
-    method mirrors openpyxl 3.1's ``_values_to_row`` with that fast path added; were
-    a later openpyxl to stop calling it, text would be written as formulas again:
-    ``tests/core/test_workbooks.py`` fails then.
-    """
-
-    def _values_to_row(self, values, row_idx):
-        plain = WriteOnlyCell(self)
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if type(value) is _FormattedCell:
-                if not formula_like(value._value):
-                    value.column, value.row = col_idx, row_idx
-                    yield value
-                    continue
-                # The column's cell is reused for every row: this text gets a cell of its own.
-                value = Cell(self, 1, 1, value._value, value._style)
-            if isinstance(value, Cell):
-                cell = keep_as_text(value)
-            elif formula_like(value):
-                cell = keep_as_text(Cell(self, 1, 1, value))
-            else:
-                cell = plain
-                cell.value = value
-            cell.column, cell.row = col_idx, row_idx
-            if cell.hyperlink is not None:
-                cell.hyperlink.ref = cell.coordinate
-            yield cell
-            if cell is plain and (cell.has_style or cell.hyperlink):
-                plain = WriteOnlyCell(self)  # a datetime gave it a number format
-
-
-class _StreamedWorkbook(Workbook):
-    """A write-only workbook whose every sheet is a ``_StreamedSheet``, even one
-    made with openpyxl's own ``create_sheet``."""
-
-    def __init__(self) -> None:
-        super().__init__(write_only=True)
-
-    def create_sheet(self, title=None, index=None):
-        sheet = _StreamedSheet(parent=self, title=title)
-        self._add_sheet(sheet, index)
-        return sheet
-
-
 class WorkbookWriter:
-    """A write-only workbook, its sheets and the styles they share."""
+    """A workbook written to ``output`` (a path or a binary file) as its sheets are
+    filled: call ``close()`` once every sheet is written, or use it in a ``with``
+    block. Its sheets and the formats they share."""
 
-    def __init__(self) -> None:
-        self.workbook = _StreamedWorkbook()
+    def __init__(self, output: str | IO[bytes]) -> None:
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="xlsx-")
+        self.workbook = xlsxwriter.Workbook(
+            output,
+            {
+                "constant_memory": True,
+                "tmpdir": self._tmpdir.name,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE, "font_scheme": "none"},
+            },
+        )
         self.sheets: list[SheetWriter] = []
         self._taken: set[str] = set()
-        self._styles: dict[tuple, Any] = {}
+        self._formats: dict[tuple, Any] = {}
+        self._closed = False
 
-    def sheet(self, name: str, *, columns: Sequence[Column], titles: Sequence[str] = ()) -> SheetWriter:
-        """A new sheet named after ``name`` (made valid and unique), its title lines and header row written."""
-        sheet = SheetWriter(self, sheet_title(name, self._taken), columns=columns, titles=titles)
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
+
+    def sheet(
+        self, name: str, *, columns: Sequence[Column], titles: Sequence[str] = (), numbered: bool = True
+    ) -> SheetWriter:
+        """A new sheet named after ``name`` (made valid and unique), its page set up,
+        its title lines and header rows written. ``numbered``: the first column is
+        the row number (STT), which ``SheetWriter.append`` fills."""
+        sheet = SheetWriter(self, sheet_title(name, self._taken), columns=columns, titles=titles, numbered=numbered)
         self.sheets.append(sheet)
         return sheet
 
-    def style(self, sheet: SheetWriter, *, number_format: str | None = None, bold: bool = False, size=None, indent=0):
-        """The style array of one combination, built once per workbook (registering a
-        style is a lookup in the workbook's style tables: never once per cell)."""
-        key = (number_format, bold, size, indent)
-        if key not in self._styles:
-            cell = Cell(sheet.worksheet, row=1, column=1)
+    def format(
+        self,
+        *,
+        number_format: str | None = None,
+        bold: bool = False,
+        size: int | None = None,
+        indent: int = 0,
+        text: bool = False,
+        header: bool = False,
+        wrap: bool = False,
+        middle: bool = False,
+    ):
+        """The format of one combination, made once per workbook; None for the plain
+        default. ``text``: with the quote prefix that keeps formula-like text text."""
+        key = (number_format, bold, size, indent, text, header, wrap, middle)
+        if key not in self._formats:
+            properties: dict[str, Any] = {}
             if number_format:
-                cell.number_format = number_format
-            if bold or size:
-                cell.font = Font(bold=bold, size=size)
+                properties["num_format"] = number_format
+            if bold:
+                properties["bold"] = True
+            if size:
+                properties["font_size"] = size
             if indent:
-                cell.alignment = Alignment(indent=indent)
-            self._styles[key] = cell._style
-        return self._styles[key]
+                properties["indent"] = indent
+            if text:
+                properties["quote_prefix"] = True
+            if header:
+                properties.update(border=1, align="center", valign="vcenter", text_wrap=True, bg_color="#F2F2F2")
+            if wrap:
+                properties["text_wrap"] = True
+            if middle:
+                properties["valign"] = "vcenter"
+            self._formats[key] = self.workbook.add_format(properties) if properties else None
+        return self._formats[key]
 
-    def save(self, output: str | IO[bytes]) -> None:
-        """Write the workbook to a path or a binary file: the autofilters are set from
-        the rows each sheet holds, then openpyxl zips the streamed sheets."""
-        for sheet in self.sheets:
-            sheet.set_autofilter()
-        self.workbook.save(output)
+    def close(self) -> None:
+        """Write the workbook: the autofilters are set from the rows each sheet holds,
+        then XlsxWriter zips the sheets' rows into ``output``."""
+        if self._closed:
+            return
+        try:
+            for sheet in self.sheets:
+                sheet.set_autofilter()
+            self.workbook.close()
+        finally:
+            self._closed = True
+            self._tmpdir.cleanup()
+
+    def discard(self) -> None:
+        """Drop the workbook unwritten, and its temporary files (the sheets' open
+        files are unlinked with the directory, closed as the workbook is collected)."""
+        if not self._closed:
+            self._closed = True
+            self._tmpdir.cleanup()
 
 
 class SheetWriter:
     """One sheet: title lines, a header row, data rows streamed as appended,
     then optional totals rows below the filtered range."""
 
-    def __init__(self, book: WorkbookWriter, title: str, *, columns: Sequence[Column], titles: Sequence[str]):
-        self.book, self.columns = book, list(columns)
-        self.worksheet = ws = book.workbook.create_sheet(title)
-        self.title = title
-        self.header_row = len(titles) + 1
+    def __init__(
+        self, book: WorkbookWriter, title: str, *, columns: Sequence[Column], titles: Sequence[str], numbered: bool
+    ):
+        self.book, self.title, self.numbered = book, title, numbered
+        self.columns = list(columns)
+        self.offset = 1 if numbered else 0  # the caller's column 0 is the sheet's column ``offset``
+        laid_out = [Column(NUMBER_HEADER, NUMBER_WIDTH), *self.columns] if numbered else self.columns
+        self.widths = [header_width(column) for column in laid_out]
+        self.worksheet = ws = book.workbook.add_worksheet(title)
+        self.row = 0  # the next row to write (from 0)
         self.data_rows = 0
-        # Widths and frozen panes go into the sheet's head: set before the first row.
-        for index, column in enumerate(self.columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = f"A{self.header_row + 1}"
+        self.numbers = 0
+        grouped = any(column.group for column in self.columns)
+        self.header_row = len(titles) + (2 if grouped else 1)  # its number, from 1
+        self._page_setup()
+        for index, width in enumerate(self.widths):
+            ws.set_column(index, index, width)
         for number, line in enumerate(titles):
-            style = book.style(self, bold=True, size=13 if number == 0 else None)
-            ws.append([Cell(ws, 1, 1, line, style)])
-        bold = book.style(self, bold=True)
-        ws.append([Cell(ws, 1, 1, column.header, bold) for column in self.columns])
-        self._formats = tuple(
-            (index, _FormattedCell(ws, book.style(self, number_format=column.number_format)))
-            for index, column in enumerate(self.columns)
-            if column.number_format
+            self._title(line, first=number == 0)
+        if grouped:
+            self._groups(laid_out)
+        self._header(laid_out)
+        # Wrapped columns: (index, the length of text sure to fit on a line, the width).
+        self._wrapped = [
+            (index, (width - 1) / 1.4, width)
+            for index, (column, width) in enumerate(zip(self.columns, self.widths[self.offset :], strict=True))
+            if column.wrap
+        ]
+        self._number = book.format(middle=True)
+        self._plain = [self._data_format(column) for column in self.columns]
+        self._text = [self._data_format(column, text=True) for column in self.columns]
+
+    def _fit_height(self, values: Sequence) -> None:
+        """Make the next row tall enough for the lines its wrapped cells take: neither
+        Excel nor LibreOffice fits a row to wrapped text written into a file. A text
+        short enough to fit even in capitals is not measured."""
+        lines = 1
+        for index, sure, width in self._wrapped:
+            value = values[index] if index < len(values) else None
+            if type(value) is str and len(value) > sure:
+                lines = max(lines, wrapped_lines(value, width))
+        if lines > 1:
+            self.worksheet.set_row(self.row, lines * LINE_HEIGHT + 2)
+
+    def _data_format(
+        self, column: Column, *, bold: bool = False, indent: int = 0, text: bool = False, wrap: bool = True
+    ):
+        """The format of a cell of ``column``: its number format, wrapped if it wraps
+        (and ``wrap``: a totals label runs on over the empty cells beside it instead),
+        centred vertically (a row grows with its wrapped cells)."""
+        return self.book.format(
+            number_format=column.number_format,
+            bold=bold,
+            indent=indent,
+            text=text,
+            wrap=column.wrap and wrap,
+            middle=True,
         )
+
+    def _page_setup(self) -> None:
+        ws = self.worksheet
+        ws.set_paper(A4)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+        ws.set_margins(**MARGINS)
+        ws.center_horizontally()
+        ws.repeat_rows(0, self.header_row - 1)
+        ws.hide_gridlines(0)  # gridlines on screen and on paper
+        ws.set_footer(FOOTER)
+        ws.freeze_panes(self.header_row, 0)
+
+    def _title(self, line: str, *, first: bool) -> None:
+        ws, book, last = self.worksheet, self.book, len(self.widths) - 1
+        size = TITLE_SIZE if first else None
+        fmt = book.format(bold=True, size=size, wrap=True)
+        lines = wrapped_lines(line, sum(self.widths), bold=True) if line else 1
+        ws.set_row(self.row, lines * (TITLE_LINE_HEIGHT if first else LINE_HEIGHT))
+        if last > 0:
+            ws.merge_range(self.row, 0, self.row, last, None, fmt)
+        self.put(self.row, 0, line, fmt, book.format(bold=True, size=size, wrap=True, text=True))
+        self.row += 1
+
+    def _groups(self, laid_out: list[Column]) -> None:
+        ws, book = self.worksheet, self.book
+        fmt, text = book.format(bold=True, header=True), book.format(bold=True, header=True, text=True)
+        spans: list[tuple[int, int, str | None]] = []
+        for index, column in enumerate(laid_out):
+            if spans and column.group and spans[-1][2] == column.group:
+                spans[-1] = (spans[-1][0], index, column.group)
+            else:
+                spans.append((index, index, column.group))
+        lines = 1
+        for first, last, group in spans:
+            if group is None:
+                ws.write_blank(self.row, first, None, fmt)
+                continue
+            lines = max(lines, wrapped_lines(group, sum(self.widths[first : last + 1]), bold=True))
+            if last > first:
+                ws.merge_range(self.row, first, self.row, last, None, fmt)
+            self.put(self.row, first, group, fmt, text)
+        ws.set_row(self.row, lines * LINE_HEIGHT + 3)
+        self.row += 1
+
+    def _header(self, laid_out: list[Column]) -> None:
+        ws, book = self.worksheet, self.book
+        fmt, text = book.format(bold=True, header=True), book.format(bold=True, header=True, text=True)
+        lines = max(wrapped_lines(c.header, w, bold=True) for c, w in zip(laid_out, self.widths, strict=True))
+        ws.set_row(self.row, lines * LINE_HEIGHT + 3)
+        for index, column in enumerate(laid_out):
+            self.put(self.row, index, column.header, fmt, text)
+        self.row += 1
+
+    def put(self, row: int, col: int, value: Any, fmt, text_fmt) -> None:
+        """Write one value as what it is: text (with ``text_fmt``, which carries the
+        quote prefix, when it is formula-like), a number, a truth value, a date or a time;
+        anything else as its text."""
+        ws = self.worksheet
+        kind = type(value)
+        if kind is str:
+            if value.startswith(FORMULA_STARTS):
+                ws.write_string(row, col, value, text_fmt)
+            else:
+                ws.write_string(row, col, value, fmt)
+        elif kind is int or kind is float:
+            ws.write_number(row, col, value, fmt)
+        elif kind is Decimal:
+            ws.write_number(row, col, float(value), fmt)
+        elif value is None:
+            pass
+        elif kind is bool:
+            ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, datetime | date | time):
+            if fmt is None or fmt.num_format in ("General", 0):
+                fmt = self.book.format(number_format=DATE if kind is date else DATETIME, middle=True)
+            ws.write_datetime(row, col, value, fmt)
+        elif isinstance(value, Real):
+            ws.write_number(row, col, float(value), fmt)
+        else:
+            self.put(row, col, str(value), fmt, text_fmt)
 
     @property
     def last_row(self) -> int:
-        """The row number of the last data row (the header's while there is none)."""
+        """The row number (from 1) of the last data row (the header's while there is none)."""
         return self.header_row + self.data_rows
 
-    def append(self, values: list) -> None:
-        """Append a data row. ``values`` is a list with a value (or None) per column;
-        it is changed in place: values of formatted columns go into their columns' cells."""
-        for index, cell in self._formats:
-            value = values[index]
-            if value is not None:
-                cell.value = value
-                values[index] = cell
-        self.worksheet.append(values)
+    def append(self, values: Sequence) -> None:
+        """Append a data row, numbered: a value (or None) per column, each written with its column's format."""
+        ws, row, offset, plain, text = self.worksheet, self.row, self.offset, self._plain, self._text
+        if self._wrapped:
+            self._fit_height(values)
+        if self.numbered:
+            self.numbers += 1
+            ws.write_number(row, 0, self.numbers, self._number)
+        # Text and numbers, most of the cells, are written here; anything else by ``put``.
+        write_string, write_number = ws.write_string, ws.write_number
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                write_string(
+                    row, index + offset, value, text[index] if value.startswith(FORMULA_STARTS) else plain[index]
+                )
+            elif kind is int or kind is float:
+                write_number(row, index + offset, value, plain[index])
+            else:
+                self.put(row, index + offset, value, plain[index], text[index])
+        self.row += 1
         self.data_rows += 1
 
     def append_styled(
-        self, values: Sequence, *, bold: bool = False, indent: dict[int, int] | None = None, data: bool = False
+        self,
+        values: Sequence,
+        *,
+        bold: bool = False,
+        indent: dict[int, int] | None = None,
+        data: bool = False,
+        number: str | int | None = None,
     ) -> None:
         """Append a row built cell by cell: each column keeps its number format, the
         row may be bold and columns indented (``{index: level}``). A ``data`` row (an
         award's nominations under it) is inside the filter; others (totals, blank
-        lines) come after the data, below it."""
-        ws, book, indent = self.worksheet, self.book, indent or {}
-        row = []
+        lines) come after the data, below it. ``number``: what the row's STT cell
+        shows (an award's nominations: "1.1", "1.2"…), none by default."""
+        book, indent = self.book, indent or {}
+        if data and self._wrapped:
+            self._fit_height(values)
+        if number is not None and self.numbered:
+            self.put(self.row, 0, number, book.format(middle=True), book.format(middle=True, text=True))
         for index, value in enumerate(values):
-            fmt = self.columns[index].number_format if index < len(self.columns) else None
+            column = self.columns[index] if index < len(self.columns) else Column("")
             level = indent.get(index, 0)
-            if value is None or not (fmt or bold or level):
-                row.append(value)
-                continue
-            row.append(Cell(ws, 1, 1, value, book.style(self, number_format=fmt, bold=bold, indent=level)))
-        ws.append(row)
+            plain = self._data_format(column, bold=bold, indent=level, wrap=data)
+            text = self._data_format(column, bold=bold, indent=level, text=True, wrap=data)
+            self.put(self.row, index + self.offset, value, plain, text)
+        self.row += 1
         if data:
             self.data_rows += 1
 
     def set_autofilter(self) -> None:
-        last = get_column_letter(len(self.columns))
-        self.worksheet.auto_filter.ref = f"A{self.header_row}:{last}{self.last_row}"
+        self.worksheet.autofilter(self.header_row - 1, 0, self.last_row - 1, len(self.widths) - 1)
 
 
 # --- HTTP ---------------------------------------------------------------------------------

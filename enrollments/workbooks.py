@@ -4,8 +4,8 @@ The rows are the ones a queryset selects — in the API and the export jobs the
 caller's visible enrollments narrowed by ``EnrollmentFilter``, the same filter
 set as the list endpoint. They are read in primary-key order as plain tuples
 (``values_list``, no model instances), ``chunk_size`` rows per round trip, and
-appended to a write-only sheet (``core.workbooks``), which streams
-them to a temporary file: memory does not grow with the number of rows.
+appended to a sheet of ``core.workbooks``, which streams them to a
+temporary file: memory does not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -25,23 +25,23 @@ TEXT = "@"  # Excel's text format: the personal ID keeps its leading zero
 REPORT_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 COLUMNS = [
-    Column("Số biên lai", 16),
-    Column("Thời điểm thu", 17, DATETIME),
-    Column("Mã nhân viên thu", 16),
-    Column("Họ tên nhân viên thu", 26),
-    Column("Tổ chức dịch vụ thu", 30),
-    Column("Họ tên người tham gia", 26),
-    Column("Số CCCD", 15, TEXT),
-    Column("Ngày sinh", 12, DATE),
-    Column("Sản phẩm", 18),
-    Column("Số tháng đóng", 10),
-    Column("Số tiền phải đóng (đồng)", 16, MONEY),
-    Column("NSNN hỗ trợ (đồng)", 14, MONEY),
-    Column("Trạng thái", 14),
-    Column("Được tính thi đua", 10),
-    Column("Lý do không tính", 36),
-    Column("Đợt", 26),
-    Column("Mã tham chiếu", 20),
+    Column("Số biên lai", 12),
+    Column("Thời điểm thu", 15, DATETIME),
+    Column("Mã nhân viên thu", 11),
+    Column("Họ tên nhân viên thu", 18, wrap=True),
+    Column("Tổ chức dịch vụ thu", 20, wrap=True),
+    Column("Họ tên người tham gia", 18, wrap=True),
+    Column("Số CCCD", 13, TEXT),
+    Column("Ngày sinh", 11, DATE),
+    Column("Sản phẩm", 12, wrap=True),
+    Column("Số tháng đóng", 7),
+    Column("Số tiền phải đóng (đồng)", 12, MONEY),
+    Column("NSNN hỗ trợ (đồng)", 11, MONEY),
+    Column("Trạng thái", 11, wrap=True),
+    Column("Được tính thi đua", 8),
+    Column("Lý do không tính", 20, wrap=True),
+    Column("Đợt", 16, wrap=True),
+    Column("Mã tham chiếu", 14),
 ]
 FIELDS = [
     "receipt_no",
@@ -81,11 +81,21 @@ def write_enrollments(output: str | IO[bytes], *, queryset: QuerySet[Enrollment]
         reasons = {value: str(label) for value, label in NotCountedReason.choices}
         products = {value: str(label) for value, label in Product.choices}
     titles = [TITLE, f"Số liệu đến {datetime_text(timezone.now(), REPORT_ZONE)} (giờ Asia/Ho_Chi_Minh)"]
-    book = WorkbookWriter()
-    sheet = book.sheet("Hồ sơ thu", columns=COLUMNS, titles=titles)
-    append = sheet.append
+    with WorkbookWriter(output) as book:
+        sheet = book.sheet("Hồ sơ thu", columns=COLUMNS, titles=titles)
+        _write_rows(
+            sheet.append,
+            queryset.order_by("pk").values_list(*FIELDS).iterator(chunk_size=chunk_size),
+            statuses,
+            reasons,
+            products,
+        )
+    return sheet.data_rows
+
+
+def _write_rows(append, records, statuses: dict, reasons: dict, products: dict) -> None:
+    """Append a sheet row per enrollment record, as the records are read."""
     zones: dict[str, ZoneInfo] = {}
-    records = queryset.order_by("pk").values_list(*FIELDS).iterator(chunk_size=chunk_size)
     for (
         receipt_no,
         receipt_at,
@@ -129,5 +139,3 @@ def write_enrollments(output: str | IO[bytes], *, queryset: QuerySet[Enrollment]
                 client_ref,
             ]
         )
-    book.save(output)
-    return sheet.data_rows

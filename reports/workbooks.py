@@ -50,7 +50,7 @@ LEFTOVER_LABELS = {
     NO_ORGANIZATION: ["", "Cán bộ BHXH (không thuộc tổ chức dịch vụ thu)", "—"],
     NO_TEAM: ["", "Không thuộc tổ nào"],
 }
-_GROUP_LABELS = {TOTAL: "cộng"}
+_GROUP_LABELS = {TOTAL: "Cộng"}
 STOCK_LABEL = "Số người đang tham gia (lũy kế)"
 
 
@@ -67,19 +67,23 @@ class _Sheet:
         for group in self.groups:
             label = _GROUP_LABELS.get(group) or str(Product(group).label)
             columns += [
-                Column(f"Kế hoạch {label}", 14, COUNT),
-                Column(f"Thực hiện {label}", 14, COUNT),
-                Column(f"Tỷ lệ % kế hoạch {label}", 14, PERCENT),
+                Column("Kế hoạch", 10, COUNT, group=label),
+                Column("Thực hiện", 10, COUNT, group=label),
+                Column("Tỷ lệ % kế hoạch", 10, PERCENT, group=label),
             ]
         self.sheet = book.sheet(name, columns=columns, titles=titles)
-        self.rows = 0
+        self.rows = self.numbered = 0
 
     def line(self, labels: list, figure: Figure, *, style: str = "row") -> None:
         values = list(labels) + [None] * (self.label_count - len(labels))
         for group in self.groups:
             values += [figure.plan_of(group), figure.count(group), figure.ratio(group)]
-        # Subtotals stay among the rows (inside the filter); the total comes after them.
-        self.sheet.append_styled(values, bold=style != "row", data=style != "total")
+        # Subtotals stay among the rows (inside the filter), unnumbered; the total comes after them.
+        number = None
+        if style == "row":
+            self.numbered += 1
+            number = self.numbered
+        self.sheet.append_styled(values, bold=style != "row", data=style != "total", number=number)
         self.rows += 1
 
     def row(self, row: ProgressRow, labels: list | None = None) -> None:
@@ -208,37 +212,43 @@ def write_progress(
         "Tính người tham gia mới đã nộp hoặc đã xác nhận và được tính thi đua; "
         "địa bàn là địa bàn nhân viên thu phụ trách.",
     ]
-    organization_labels = [Column("Mã tổ chức", 14), Column("Tên tổ chức", 36), Column("Loại", 24)]
+    organization_labels = [
+        Column("Mã tổ chức", 12),
+        Column("Tên tổ chức", 30, wrap=True),
+        Column("Loại", 18, wrap=True),
+    ]
     if organization_ids is not None:
         sheets = [("Theo tổ chức dịch vụ thu", organization_labels, _organization_sheet)]
     else:
         sheets = [
-            ("Tổng hợp", [Column("Đợt", 8), Column("Tên đợt", 24), Column("Thời gian", 26)], _summary_sheet),
+            ("Tổng hợp", [Column("Đợt", 6), Column("Tên đợt", 24, wrap=True), Column("Thời gian", 24)], _summary_sheet),
             (
                 "Theo địa bàn",
-                [Column("Mã địa bàn", 12), Column("Tên địa bàn", 32), Column("Cấp", 18)],
+                [Column("Mã địa bàn", 11), Column("Tên địa bàn", 28, wrap=True), Column("Cấp", 14, wrap=True)],
                 _locality_sheet,
             ),
             (
                 "Theo đơn vị BHXH",
                 [
-                    Column("Mã đơn vị", 14),
-                    Column("Tên đơn vị", 36),
-                    Column("Loại đơn vị", 22),
-                    Column("Đơn vị cấp trên", 28),
+                    Column("Mã đơn vị", 12),
+                    Column("Tên đơn vị", 30, wrap=True),
+                    Column("Loại đơn vị", 16, wrap=True),
+                    Column("Đơn vị cấp trên", 24, wrap=True),
                 ],
                 _unit_sheet,
             ),
             ("Theo tổ chức dịch vụ thu", organization_labels, _organization_sheet),
-            ("Theo tổ tuyên truyền", [Column("Mã tổ", 12), Column("Tên tổ", 32), Column("Địa bàn", 24)], _team_sheet),
-            ("Theo cụm thi đua", [Column("Số cụm", 8), Column("Tên cụm", 32)], _cluster_sheet),
+            (
+                "Theo tổ tuyên truyền",
+                [Column("Mã tổ", 10), Column("Tên tổ", 28, wrap=True), Column("Địa bàn", 20, wrap=True)],
+                _team_sheet,
+            ),
+            ("Theo cụm thi đua", [Column("Số cụm", 7), Column("Tên cụm", 30, wrap=True)], _cluster_sheet),
         ]
-    book = WorkbookWriter()
     rows = 0
-    with translation.override("vi"):
+    with WorkbookWriter(output) as book, translation.override("vi"):
         for name, labels, fill in sheets:
             sheet = _Sheet(book, name, labels, progress, titles)
             fill(sheet, progress)
             rows += sheet.rows
-    book.save(output)
     return rows

@@ -66,8 +66,8 @@ def test_staff_download_the_ranking_of_every_cluster(reviewer_api, sales, open_p
     sheet = book["Cụm 1"]
     assert sheet["A1"].value == "Thi đua Quảng Nam"
     assert sheet["A4"].value.startswith("Tạm tính")
-    assert [sheet[f"C{row}"].value for row in (6, 7)] == ["A01", "A02"]
-    assert [sheet[f"J{row}"].value for row in (6, 7)] == ["Có", "Không"]  # the quota of 3 VSI
+    assert [sheet[f"D{row}"].value for row in (6, 7)] == ["A01", "A02"]
+    assert [sheet[f"K{row}"].value for row in (6, 7)] == ["Có", "Không"]  # the quota of 3 VSI
 
 
 def test_the_url_without_a_trailing_slash_answers_whatever_the_client_accepts(reviewer_api, sales, open_phase):
@@ -91,7 +91,7 @@ def test_an_agent_downloads_the_sheet_of_their_own_cluster_only(api1, far_agent,
 
     far = workbook(client_for(far_agent.user).get(ranking_url(open_phase)))
     assert far.sheetnames == ["Cụm 2"]
-    assert far["Cụm 2"]["C6"].value == "F01"
+    assert far["Cụm 2"]["D6"].value == "F01"
 
 
 def test_an_organization_manager_downloads_the_sheets_of_their_agents_clusters(post_office, sales, open_phase):
@@ -110,7 +110,7 @@ def test_the_final_ranking_is_served_once_the_phase_is_finalized(reviewer_api, s
     sheet = workbook(reviewer_api.get(ranking_url(open_phase)))["Cụm 1"]
 
     assert sheet["A4"].value.startswith("Chính thức — phiên bản 1")
-    assert [sheet[f"{col}6"].value for col in "ABCL"] == [1, 1, "A01", "Giải 1"]
+    assert [sheet[f"{col}6"].value for col in "ABCDM"] == [1, 1, 1, "A01", "Giải 1"]
 
 
 def test_an_agent_of_another_campaign_is_refused(sales, open_phase):
@@ -162,10 +162,10 @@ def test_staff_who_see_awards_download_the_award_list(council_member, proposed, 
     assert response["Content-Type"] == XLSX
     book = workbook(response)
     sheet = book["Danh sách khen thưởng"]
-    assert [sheet[f"E{row}"].value for row in (6, 7)] == ["A01", "F01"]
-    assert sheet["A8"].value is None  # the blank row before the totals
-    assert [sheet["A9"].value, sheet["H9"].value] == ["Cộng giải thưởng", 6_000_000]
-    assert [book["Tổng hợp"][f"{col}6"].value for col in "BCD"] == ["Giải 1", 2, 6_000_000]
+    assert [sheet[f"F{row}"].value for row in (6, 7)] == ["A01", "F01"]
+    assert sheet["B8"].value is None  # the blank row before the totals
+    assert [sheet["B9"].value, sheet["I9"].value] == ["Cộng giải thưởng", 6_000_000]
+    assert [book["Tổng hợp"][f"{col}6"].value for col in "CDE"] == ["Giải 1", 2, 6_000_000]
 
 
 def test_the_award_list_is_filtered_by_status(council_member, proposed, open_phase):
@@ -175,7 +175,7 @@ def test_the_award_list_is_filtered_by_status(council_member, proposed, open_pha
 
     sheet = workbook(response)["Danh sách khen thưởng"]
     assert sheet["A3"].value == "Trạng thái: Đã phê duyệt"
-    assert sheet["A6"].value is None  # no award approved yet: the totals follow the blank row
+    assert sheet["B6"].value is None  # no award approved yet: the totals follow the blank row
 
 
 def test_a_bad_filter_is_a_json_error(council_member, proposed):

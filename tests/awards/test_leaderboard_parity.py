@@ -46,9 +46,9 @@ def from_workbook(contest, cluster) -> list[tuple]:
     buffer = io.BytesIO()
     write_ranking(buffer, phase=contest["phase"])
     sheet = load_workbook(buffer)[cluster.name]
-    # Columns B (position), C (code), G (score), J (eligible) and L (prize).
+    # Columns C (position), D (code), H (score), K (eligible) and M (prize), after STT and rank.
     return [
-        (row[1], row[2], Decimal(str(row[6])), row[9] == "Có", row[11])
+        (row[2], row[3], Decimal(str(row[7])), row[10] == "Có", row[12])
         for row in sheet.iter_rows(min_row=6, values_only=True)
     ]
 

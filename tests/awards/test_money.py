@@ -133,8 +133,8 @@ def read_award_list(contest) -> list[list]:
     buffer = io.BytesIO()
     write_award_list(buffer, phase=contest.phase, statuses=["proposed", "reviewed", "approved"])
     sheet = load_workbook(buffer)["Danh sách khen thưởng"]
-    assert sheet["M5"].value == "Ghi chú số tiền"
-    return [[sheet[f"{col}{row}"].value for col in "AEHM"] for row in range(6, sheet.max_row + 1)]
+    assert sheet["N5"].value == "Ghi chú số tiền"
+    return [[sheet[f"{col}{row}"].value for col in "BFIN"] for row in range(6, sheet.max_row + 1)]
 
 
 def test_the_award_list_marks_the_estimate_before_approval(salary_contest):

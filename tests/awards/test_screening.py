@@ -202,8 +202,8 @@ def test_the_ranking_workbook_gives_the_reason_in_vietnamese(built):
     write_ranking(buffer, phase=built.phase)
 
     sheet = load_workbook(buffer)["Cụm 1"]
-    assert sheet["M5"].value == "Lý do không đủ điều kiện"
-    reasons = {row[2]: (row[9], row[12]) for row in sheet.iter_rows(min_row=6, values_only=True)}
+    assert sheet["N5"].value == "Lý do không đủ điều kiện"
+    reasons = {row[3]: (row[10], row[13]) for row in sheet.iter_rows(min_row=6, values_only=True)}
     with translation.override("vi"):  # the offices' language, whatever the reader's
         assert reasons["E1"] == ("Không", shown(DISCIPLINE, "QĐ 77"))
     assert reasons["E3"] == ("Không", None)

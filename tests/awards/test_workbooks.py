@@ -31,12 +31,13 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
-from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text
+from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text, cell_formats
 
 pytestmark = pytest.mark.django_db
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 HEADERS = [
+    "STT",
     "Hạng",
     "Vị trí",
     "Mã",
@@ -110,22 +111,22 @@ def test_the_final_ranking_freezes_the_header_and_filters_the_data(finalized):
 
     one, two = book["Cụm 1"], book["Cụm 2"]
     assert one.freeze_panes == "A6"
-    assert one.auto_filter.ref == "A5:M9"  # header and four agents
-    assert two.auto_filter.ref == "A5:M8"
-    assert one.column_dimensions["D"].width == 30
+    assert one.auto_filter.ref == "A5:N9"  # header and four agents
+    assert two.auto_filter.ref == "A5:N8"
+    assert one.column_dimensions["E"].width >= 24  # the name, wrapped within it
 
 
 def test_the_final_ranking_lists_ranks_ties_eligibility_and_prizes(finalized):
     book, _written = opened(write_ranking, phase=finalized["phase"])
 
-    one = rows(book["Cụm 1"], 6, columns="ABCGHJL")
+    one = rows(book["Cụm 1"], 6, columns="BCDHIKM")
     assert one == [
         [1, 1, "E1", 5, 3, "Có", "Giải 1"],
         [2, 2, "E2", 3, 3, "Có", "Giải 2"],  # tied with E4, reached 3 first
         [3, 3, "E4", 3, 3, "Có", "Giải 3"],
         [None, 4, "E3", 2, 3, "Không", None],  # short of the quota
     ]
-    two = rows(book["Cụm 2"], 6, columns="ABCGHIJL")
+    two = rows(book["Cụm 2"], 6, columns="BCDHIJKM")
     assert two == [
         [1, 1, "W2", 2, None, None, "Có", "Giải 1"],
         [2, 2, "W1", 1, None, None, "Có", "Giải 2"],
@@ -138,25 +139,25 @@ def test_the_final_ranking_shows_names_organizations_localities_and_the_share_of
     sheet = book["Cụm 1"]
     e1, e3 = finalized["agents"]["E1"], finalized["agents"]["E3"]
 
-    assert [sheet[f"{col}6"].value for col in "DEF"] == [e1.full_name, e1.organization.name, e1.locality.name]
-    assert sheet["I6"].value == pytest.approx(5 / 3)
-    assert sheet["I9"].value == pytest.approx(2 / 3)
-    assert sheet["C9"].value == e3.code
-    assert_same_minute(sheet["K6"].value, reached(finalized, 5))
-    assert_same_minute(sheet["K7"].value, reached(finalized, 3, hours=1))
-    assert book["Cụm 2"]["K8"].value is None  # W3 never reached a counted sale
+    assert [sheet[f"{col}6"].value for col in "EFG"] == [e1.full_name, e1.organization.name, e1.locality.name]
+    assert sheet["J6"].value == pytest.approx(5 / 3)
+    assert sheet["J9"].value == pytest.approx(2 / 3)
+    assert sheet["D9"].value == e3.code
+    assert_same_minute(sheet["L6"].value, reached(finalized, 5))
+    assert_same_minute(sheet["L7"].value, reached(finalized, 3, hours=1))
+    assert book["Cụm 2"]["L8"].value is None  # W3 never reached a counted sale
 
 
 def test_ranking_cells_carry_number_formats(finalized):
     book, _written = opened(write_ranking, phase=finalized["phase"])
     sheet = book["Cụm 1"]
 
-    assert sheet["G6"].number_format == "#,##0"
     assert sheet["H6"].number_format == "#,##0"
-    assert sheet["I6"].number_format == "0.00%"
-    assert sheet["K6"].number_format == "dd/mm/yyyy hh:mm"
-    assert sheet["K6"].is_date
-    assert sheet["C6"].number_format == "General"
+    assert sheet["I6"].number_format == "#,##0"
+    assert sheet["J6"].number_format == "0.00%"
+    assert sheet["L6"].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet["L6"].is_date
+    assert sheet["D6"].number_format == "General"
 
 
 def test_a_provisional_ranking_says_so_and_counts_submitted_sales(sold):
@@ -165,22 +166,22 @@ def test_a_provisional_ranking_says_so_and_counts_submitted_sales(sold):
     assert written == 7
     two = book["Cụm 2"]
     assert two["A4"].value.startswith("Tạm tính — số liệu đến ")
-    assert rows(two, 6, columns="ABCGJL") == [
+    assert rows(two, 6, columns="BCDHKM") == [
         [1, 1, "W3", 6, "Có", None],
         [2, 2, "W2", 2, "Có", None],
         [3, 3, "W1", 1, "Có", None],
     ]
     one = book["Cụm 1"]
-    assert rows(one, 6, columns="ABCGHJ") == [
+    assert rows(one, 6, columns="BCDHIK") == [
         [1, 1, "E1", 5, 3, "Có"],
         [2, 2, "E2", 3, 3, "Có"],
         [3, 3, "E4", 3, 3, "Có"],
         [None, 4, "E3", 2, 3, "Không"],
     ]
-    assert one["E6"].value == sold["agents"]["E1"].organization.name
-    assert one["I9"].value == pytest.approx(2 / 3)
-    assert one["I9"].number_format == "0.00%"
-    assert_same_minute(one["K8"].value, reached(sold, 3, hours=2))
+    assert one["F6"].value == sold["agents"]["E1"].organization.name
+    assert one["J9"].value == pytest.approx(2 / 3)
+    assert one["J9"].number_format == "0.00%"
+    assert_same_minute(one["L8"].value, reached(sold, 3, hours=2))
 
 
 def test_reopening_makes_the_ranking_provisional_again_and_refinalizing_shows_the_new_version(finalized):
@@ -191,7 +192,7 @@ def test_reopening_makes_the_ranking_provisional_again_and_refinalizing_shows_th
     phase.refresh_from_db()
     book, _written = opened(write_ranking, phase=phase)
     assert book["Cụm 1"]["A4"].value.startswith("Tạm tính")
-    assert book["Cụm 1"]["L6"].value is None  # no prize while provisional
+    assert book["Cụm 1"]["M6"].value is None  # no prize while provisional
 
     phase_finalize(phase_id=phase.pk)
     phase.refresh_from_db()
@@ -204,8 +205,8 @@ def test_a_rejected_award_leaves_its_standing_without_a_prize(finalized):
     award_reject(award=award, by=UserFactory(username="director"), reason="Hồ sơ thiếu")
 
     book, _written = opened(write_ranking, phase=finalized["phase"])
-    assert book["Cụm 2"]["L7"].value is None
-    assert book["Cụm 2"]["L6"].value == "Giải 1"
+    assert book["Cụm 2"]["M7"].value is None
+    assert book["Cụm 2"]["M6"].value == "Giải 1"
 
 
 def test_only_the_clusters_a_reader_may_see_are_written(finalized):
@@ -232,12 +233,13 @@ def test_units_ranked_together_on_indicators_get_one_sheet_with_decimal_scores()
 
     assert (book.sheetnames, written) == (["Bảng xếp hạng"], 2)
     sheet = book["Bảng xếp hạng"]
-    assert [sheet["D5"].value, sheet["E5"].value] == ["Tên", "Đơn vị"]
-    assert rows(sheet, 6, columns="ABCDEGJ") == [
-        [1, 1, "BHXH-01", "BHXH tỉnh A", "BHXH Việt Nam", 1.25, "Có"],
-        [None, 2, "BHXH-02", "BHXH tỉnh B", "BHXH Việt Nam", 0.75, "Không"],  # below its target
+    # Row 5 names the indicator over its value and target; row 6 is the header.
+    assert [sheet["E6"].value, sheet["F6"].value] == ["Tên", "Đơn vị"]
+    assert rows(sheet, 7, columns="ABCDEFGHIJ") == [
+        [1, 1, 1, "BHXH-01", "BHXH tỉnh A", "BHXH Việt Nam", 1.25, 25, 20, "Có"],
+        [2, None, 2, "BHXH-02", "BHXH tỉnh B", "BHXH Việt Nam", 0.75, 15, 20, "Không"],  # below its target
     ]
-    assert sheet["G6"].number_format == "#,##0.00"
+    assert sheet["G7"].number_format == "#,##0.00"
 
 
 def test_a_phase_without_a_rule_has_no_ranking():
@@ -264,29 +266,29 @@ def test_the_award_list_lists_the_live_awards_with_their_decisions_and_totals(fi
     assert sheet["A1"].value == "Danh sách khen thưởng"
     assert sheet["A2"].value.startswith(f"{finalized['campaign'].name} — {finalized['phase'].name} (")
     assert sheet["A3"].value == "Trạng thái: Đề nghị, Hội đồng đã xét, Đã phê duyệt"
-    assert sheet["A5"].value == "Đợt" and sheet["H5"].value == "Số tiền (đồng)"
+    assert sheet["B5"].value == "Đợt" and sheet["I5"].value == "Số tiền (đồng)"
     assert sheet.freeze_panes == "A6"
-    assert sheet.auto_filter.ref == "A5:M9"
+    assert sheet.auto_filter.ref == "A5:N9"
     rule = finalized["rule"].name
-    assert rows(sheet, 6, 9, columns="BCDEHIJK") == [
+    assert rows(sheet, 6, 9, columns="CDEFIJKL") == [
         [rule, "Cụm 1", "Giải 1", "E1", 3_000_000, "Đã phê duyệt", "BB-07/2024", "123/QĐ-BHXH"],
         [rule, "Cụm 1", "Giải 2", "E2", 2_000_000, "Đề nghị", None, None],
         [rule, "Cụm 1", "Giải 3", "E4", 1_000_000, "Đề nghị", None, None],
         [rule, "Cụm 2", "Giải 1", "W2", 3_000_000, "Đề nghị", None, None],
     ]
-    assert sheet["L6"].value == datetime(2024, 8, 1)
-    assert sheet["L6"].number_format == "dd/mm/yyyy"
-    assert sheet["H6"].number_format == "#,##0"
-    assert rows(sheet, 11, 13, columns="AH") == [
+    assert sheet["M6"].value == datetime(2024, 8, 1)
+    assert sheet["M6"].number_format == "dd/mm/yyyy"
+    assert sheet["I6"].number_format == "#,##0"
+    assert rows(sheet, 11, 13, columns="BI") == [
         ["Cộng giải thưởng", 9_000_000],
         ["Cộng cá nhân, tập thể được đề nghị", 0],
         ["Tổng cộng", 9_000_000],
     ]
-    assert sheet["A13"].font.b
+    assert sheet["B13"].font.b
 
     summary = book["Tổng hợp"]
-    assert [cell.value for cell in summary[5]] == ["Giải thưởng", "Giải", "Số lượng", "Số tiền (đồng)"]
-    assert rows(summary, 6, columns="ABCD") == [
+    assert [cell.value for cell in summary[5]] == ["STT", "Giải thưởng", "Giải", "Số lượng", "Số tiền (đồng)"]
+    assert rows(summary, 6, columns="BCDE") == [
         [rule, "Giải 1", 2, 6_000_000],
         [rule, "Giải 2", 1, 2_000_000],
         [rule, "Giải 3", 1, 1_000_000],
@@ -294,7 +296,7 @@ def test_the_award_list_lists_the_live_awards_with_their_decisions_and_totals(fi
         ["Cộng cá nhân, tập thể được đề nghị", None, 0, 0],
         ["Tổng cộng", None, 4, 9_000_000],
     ]
-    assert summary["D6"].number_format == "#,##0"
+    assert summary["E6"].number_format == "#,##0"
 
 
 def test_the_award_list_of_chosen_statuses(finalized):
@@ -305,7 +307,7 @@ def test_the_award_list_of_chosen_statuses(finalized):
     assert written == 1
     sheet = book["Danh sách khen thưởng"]
     assert sheet["A3"].value == "Trạng thái: Bị từ chối"
-    assert rows(sheet, 6, 6, columns="EHI") == [["W1", 2_000_000, "Bị từ chối"]]
+    assert rows(sheet, 6, 6, columns="FIJ") == [["W1", 2_000_000, "Bị từ chối"]]
 
 
 def test_nominations_are_listed_under_their_award_and_counted_unless_rejected():
@@ -339,20 +341,20 @@ def test_nominations_are_listed_under_their_award_and_counted_unless_rejected():
     assert written == 1
     sheet = book["Danh sách khen thưởng"]
     assert sheet["A2"].value == campaign.name
-    assert rows(sheet, 6, 8, columns="DEFGHI") == [
+    assert rows(sheet, 6, 8, columns="EFGHIJ") == [
         ["Bằng khen", "BHXH-01", "BHXH tỉnh A", "BHXH Việt Nam", 26_000_000, "Đề nghị"],
         ["Bằng khen cá nhân", None, "Nguyễn Văn A", "Trưởng phòng, BHXH tỉnh A", 5_000_000, "Đề nghị"],
         ["Bằng khen cá nhân", None, "Trần Thị B", None, 5_000_000, "Bị từ chối"],
     ]
-    assert sheet["F7"].alignment.indent == 2
-    assert sheet["F6"].alignment.indent == 0
-    assert sheet.auto_filter.ref == "A5:M8"
-    assert rows(sheet, 10, 12, columns="AH") == [
+    assert sheet["G7"].alignment.indent == 2
+    assert sheet["G6"].alignment.indent == 0
+    assert sheet.auto_filter.ref == "A5:N8"
+    assert rows(sheet, 10, 12, columns="BI") == [
         ["Cộng giải thưởng", 26_000_000],
         ["Cộng cá nhân, tập thể được đề nghị", 5_000_000],
         ["Tổng cộng", 31_000_000],
     ]
-    assert rows(book["Tổng hợp"], 6, columns="ABCD") == [
+    assert rows(book["Tổng hợp"], 6, columns="BCDE") == [
         ["Tập thể", "Bằng khen", 1, 26_000_000],
         ["Cộng giải thưởng", None, 1, 26_000_000],
         ["Cộng cá nhân, tập thể được đề nghị", None, 1, 5_000_000],
@@ -387,14 +389,14 @@ def test_names_that_look_like_formulas_are_written_as_text_in_the_ranking(sold, 
     expected = {
         ("Cụm 1", "A1"): WEBSERVICE,  # the campaign, first title line
         ("Cụm 1", "A3"): f"{AT} — Cụm 1",  # the rule and its board
-        ("Cụm 1", "D6"): HYPERLINK,  # E1, first of cluster 1
-        ("Cụm 1", "E6"): PLUS,
-        ("Cụm 1", "F6"): MINUS,
+        ("Cụm 1", "E6"): HYPERLINK,  # E1, first of cluster 1
+        ("Cụm 1", "F6"): PLUS,
+        ("Cụm 1", "G6"): MINUS,
     }
     if final:
-        expected["Cụm 1", "L6"] = TAB  # the first prize
+        expected["Cụm 1", "M6"] = TAB  # the first prize
     assert_written_as_text(content, expected)
-    assert load_workbook(io.BytesIO(content))["Cụm 1"]["G6"].value == 5  # the score is still a number
+    assert load_workbook(io.BytesIO(content))["Cụm 1"]["H6"].value == 5  # the score is still a number
 
 
 def test_names_that_look_like_formulas_are_written_as_text_in_the_award_list():
@@ -429,21 +431,21 @@ def test_names_that_look_like_formulas_are_written_as_text_in_the_award_list():
         content,
         {
             (sheet, "A2"): WEBSERVICE,  # the campaign
-            (sheet, "B6"): AT,  # the rule
-            (sheet, "D6"): MINUS,  # the prize
-            (sheet, "F6"): HYPERLINK,  # the winning unit
-            (sheet, "G6"): PLUS,  # its parent
-            (sheet, "J6"): "=1+1",
-            (sheet, "K6"): "-1",
-            (sheet, "D7"): "+Bằng khen",  # the nomination under it
-            (sheet, "F7"): TAB,
-            (sheet, "G7"): "@Trưởng phòng",
+            (sheet, "C6"): AT,  # the rule
+            (sheet, "E6"): MINUS,  # the prize
+            (sheet, "G6"): HYPERLINK,  # the winning unit
+            (sheet, "H6"): PLUS,  # its parent
+            (sheet, "K6"): "=1+1",
+            (sheet, "L6"): "-1",
+            (sheet, "E7"): "+Bằng khen",  # the nomination under it
+            (sheet, "G7"): TAB,
+            (sheet, "H7"): "@Trưởng phòng",
             (summary, "A2"): WEBSERVICE,
-            (summary, "A6"): AT,
-            (summary, "B6"): MINUS,
+            (summary, "B6"): AT,
+            (summary, "C6"): MINUS,
         },
     )
-    assert load_workbook(io.BytesIO(content))[sheet]["H6"].value == 26_000_000  # the amount is still a number
+    assert load_workbook(io.BytesIO(content))[sheet]["I6"].value == 26_000_000  # the amount is still a number
 
 
 # --- The shared layer -----------------------------------------------------------------------
@@ -477,17 +479,19 @@ def test_downloads_carry_an_ascii_name_and_the_exact_vietnamese_one():
 def test_a_styled_sheet_keeps_one_style_per_format_however_many_rows():
     from core.workbooks import Column
 
-    book = WorkbookWriter()
-    sheet = book.sheet("Dữ liệu", columns=[Column("Số", 8, "#,##0"), Column("Tỷ lệ", 8, "0.00%")], titles=["Tiêu đề"])
-    for n in range(500):
-        sheet.append([n, n / 500])
     buffer = io.BytesIO()
-    book.save(buffer)
+    with WorkbookWriter(buffer) as book:
+        sheet = book.sheet(
+            "Dữ liệu", columns=[Column("Số", 8, "#,##0"), Column("Tỷ lệ", 8, "0.00%")], titles=["Tiêu đề"]
+        )
+        for n in range(500):
+            sheet.append([n, n / 500])
 
-    assert len(book.workbook._cell_styles) <= 5  # default, title, header, two formats
+    # default, hyperlink, title, header, the row number, two formats (each also quote-prefixed)
+    assert cell_formats(buffer.getvalue()) <= 9
     reopened = load_workbook(io.BytesIO(buffer.getvalue()))["Dữ liệu"]
-    assert reopened["A502"].value == 499 and reopened["B502"].number_format == "0.00%"
-    assert reopened.auto_filter.ref == "A2:B502"
+    assert reopened["B502"].value == 499 and reopened["C502"].number_format == "0.00%"
+    assert reopened.auto_filter.ref == "A2:C502"
     assert reopened.freeze_panes == "A3"
 
 
@@ -520,7 +524,7 @@ def test_an_admin_action_downloads_the_ranking_of_one_selected_phase(client, cam
     client.force_login(campaign_manager)
     phase = finalized["phase"]
     response = client.post(PHASES, {"action": "download_ranking", helpers.ACTION_CHECKBOX_NAME: [phase.pk]})
-    assert downloaded(response)["Cụm 2"]["C6"].value == "W2"
+    assert downloaded(response)["Cụm 2"]["D6"].value == "W2"
 
     other = PhaseFactory(
         campaign=finalized["campaign"], number=2, start=phase.cutoff, cutoff=phase.cutoff + timedelta(days=30)
@@ -541,23 +545,22 @@ def test_an_admin_action_exports_the_selected_awards(client, council_member, fin
     book = downloaded(response)
     sheet = book["Danh sách khen thưởng"]
     assert sheet["A2"].value.startswith(finalized["campaign"].name)
-    assert [sheet["E6"].value, sheet["E7"].value] == ["E1", "W1"]
-    assert book["Tổng hợp"]["C8"].value == 2  # two awards, counted whatever their status
+    assert [sheet["F6"].value, sheet["F7"].value] == ["E1", "W1"]
+    assert book["Tổng hợp"]["D8"].value == 2  # two awards, counted whatever their status
 
 
 def test_a_datetime_in_an_unformatted_column_keeps_its_format_to_itself():
     from core.workbooks import Column
 
-    book = WorkbookWriter()
-    sheet = book.sheet("Dữ liệu", columns=[Column("Lúc"), Column("Số"), Column("Tỷ lệ", 8, "0.00%")])
-    sheet.append([datetime(2024, 5, 1, 17, 0), 5, 0.5])
-    sheet.append([7, datetime(2024, 5, 2), None])
     buffer = io.BytesIO()
-    book.save(buffer)
+    with WorkbookWriter(buffer) as book:
+        sheet = book.sheet("Dữ liệu", columns=[Column("Lúc"), Column("Số"), Column("Tỷ lệ", 8, "0.00%")])
+        sheet.append([datetime(2024, 5, 1, 17, 0), 5, 0.5])
+        sheet.append([7, datetime(2024, 5, 2), None])
 
     reopened = load_workbook(buffer)["Dữ liệu"]
-    assert reopened["A2"].is_date and reopened["A2"].value == datetime(2024, 5, 1, 17, 0)
-    assert reopened["B2"].number_format == "General" and reopened["B2"].value == 5
-    assert reopened["C2"].number_format == "0.00%"
-    assert reopened["A3"].number_format == "General" and reopened["B3"].is_date
-    assert reopened["C3"].value is None
+    assert reopened["B2"].is_date and reopened["B2"].value == datetime(2024, 5, 1, 17, 0)
+    assert reopened["C2"].number_format == "General" and reopened["C2"].value == 5
+    assert reopened["D2"].number_format == "0.00%"
+    assert reopened["B3"].number_format == "General" and reopened["C3"].is_date
+    assert reopened["D3"].value is None

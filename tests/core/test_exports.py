@@ -366,7 +366,7 @@ def test_an_agents_enrollment_job_holds_only_their_own(
         body = _post(api1, "enrollments", {"status": ["submitted"]}).json()
     response = _get(api1, f"{body['url']}download/")
     ws = _workbook(response.content).active
-    assert [row[16] for row in ws.iter_rows(min_row=4, values_only=True)] == ["MINE-1"]
+    assert [row[17] for row in ws.iter_rows(min_row=4, values_only=True)] == ["MINE-1"]
 
 
 def test_another_user_cannot_see_or_download_a_job(progress_job, api1):
@@ -399,7 +399,7 @@ def test_a_ranking_job_writes_the_phases_boards(campaign_manager, contest):
     assert job.status == "done", job.error
     workbook = _workbook(bytes(ExportJob.objects.get(pk=job.pk).content))
     assert workbook.sheetnames == ["Cụm 1", "Cụm 2"]
-    codes = [row[2] for row in workbook["Cụm 1"].iter_rows(min_row=6, values_only=True)]
+    codes = [row[3] for row in workbook["Cụm 1"].iter_rows(min_row=6, values_only=True)]
     assert codes[:2] == ["E1", "E2"]
     assert job.rows == 3
     assert job.filename == "Bảng xếp hạng xh Đợt 1 TOP.xlsx"
@@ -471,7 +471,7 @@ def test_the_enrollment_action_downloads_the_selected_rows(client, reviewer, age
     )
     assert response.status_code == 200
     ws = _workbook(b"".join(response.streaming_content)).active
-    assert [row[16] for row in ws.iter_rows(min_row=4, values_only=True)] == ["PICK-1"]
+    assert [row[17] for row in ws.iter_rows(min_row=4, values_only=True)] == ["PICK-1"]
 
 
 def test_selecting_every_filtered_enrollment_over_the_limit_queues_a_job(

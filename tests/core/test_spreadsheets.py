@@ -44,7 +44,7 @@ from tests.core.crafted_workbooks import (
     write_workbook,
 )
 from tests.spreadsheets import upload
-from tests.workbooks import HYPERLINK, PLUS, assert_written_as_text
+from tests.workbooks import HYPERLINK, PLUS, assert_laid_out_to_print, assert_written_as_text
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 COLUMNS = [Column("receipt_no", HEADER)]
@@ -318,4 +318,17 @@ def test_an_import_template_never_holds_a_formula():
         title="Mẫu",
         example=[PLUS, "-2+3"],
     )
-    assert_written_as_text(content, {("Mẫu", "A1"): HYPERLINK, ("Mẫu", "A2"): PLUS, ("Mẫu", "B2"): "-2+3"})
+    # After the row number (STT), which an import ignores.
+    assert_written_as_text(content, {("Mẫu", "B1"): HYPERLINK, ("Mẫu", "B2"): PLUS, ("Mẫu", "C2"): "-2+3"})
+
+
+def test_an_import_template_filled_in_is_read_back_its_row_number_ignored():
+    columns = [Column(key="receipt_no", header="Số biên lai"), Column(key="note", header="Ghi chú", required=False)]
+    content = template_workbook(columns, title="Mẫu", example=["BL-0001", "Đã xác nhận"])
+    file = io.BytesIO(content)
+    file.name = "mau.xlsx"
+
+    rows = read_rows(file, columns)
+
+    assert [(row.values, row.errors) for row in rows] == [({"receipt_no": "BL-0001", "note": "Đã xác nhận"}, [])]
+    assert_laid_out_to_print(content)

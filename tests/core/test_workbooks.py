@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,14 +11,27 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.workbooks import COUNT, DATE, Column, WorkbookWriter, formula_like
-from tests.workbooks import AT, FORMULA_LIKE, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text, formulas
+from tests.workbooks import (
+    AT,
+    FORMULA_LIKE,
+    HYPERLINK,
+    MINUS,
+    PLUS,
+    TAB,
+    WEBSERVICE,
+    assert_written_as_text,
+    cell_formats,
+    formulas,
+)
 
 TEXT = "@"
 
 
-def saved(book: WorkbookWriter) -> bytes:
+def saved(fill) -> bytes:
+    """The workbook ``fill(book)`` writes."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    with WorkbookWriter(buffer) as book:
+        fill(book)
     return buffer.getvalue()
 
 
@@ -28,50 +42,56 @@ def test_text_a_spreadsheet_reads_as_a_formula_is_told_apart():
 
 
 def test_formula_like_text_is_written_as_the_text_it_is_in_every_kind_of_cell():
-    book = WorkbookWriter()
-    columns = [Column("Tên", 20), Column("Mã", 12, TEXT), Column("Số", 10, COUNT)]
-    sheet = book.sheet("Dữ liệu", columns=[*columns, Column(WEBSERVICE)], titles=[HYPERLINK, "Tiêu đề"])
-    sheet.append([HYPERLINK, PLUS, MINUS])  # a plain column, a text-formatted one, a number-formatted one
-    sheet.append([AT, TAB, WEBSERVICE])
-    sheet.append_styled([MINUS, HYPERLINK, AT], bold=True)  # a totals row
-    sheet.append_styled([PLUS, None, None], indent={0: 2}, data=True)
+    def fill(book):
+        columns = [Column("Tên", 20), Column("Mã", 12, TEXT), Column("Số", 10, COUNT)]
+        sheet = book.sheet("Dữ liệu", columns=[*columns, Column(WEBSERVICE)], titles=[HYPERLINK, "Tiêu đề"])
+        sheet.append([HYPERLINK, PLUS, MINUS])  # a plain column, a text-formatted one, a number-formatted one
+        sheet.append([AT, TAB, WEBSERVICE])
+        sheet.append_styled([MINUS, HYPERLINK, AT], bold=True)  # a totals row
+        sheet.append_styled([PLUS, None, None], indent={0: 2}, data=True, number="-1.1")
+        grouped = book.sheet("Nhóm", columns=[Column("Thực hiện", group=AT), Column("Chỉ tiêu", group=AT)])
+        grouped.append([1, 2])
 
-    content = saved(book)
+    content = saved(fill)
 
     assert_written_as_text(
         content,
         {
             ("Dữ liệu", "A1"): HYPERLINK,  # a title line
-            ("Dữ liệu", "D3"): WEBSERVICE,  # a header
-            ("Dữ liệu", "A4"): HYPERLINK,
-            ("Dữ liệu", "B4"): PLUS,
-            ("Dữ liệu", "C4"): MINUS,
-            ("Dữ liệu", "A5"): AT,
-            ("Dữ liệu", "B5"): TAB,
-            ("Dữ liệu", "C5"): WEBSERVICE,
-            ("Dữ liệu", "A6"): MINUS,
-            ("Dữ liệu", "B6"): HYPERLINK,
-            ("Dữ liệu", "C6"): AT,
-            ("Dữ liệu", "A7"): PLUS,
+            ("Dữ liệu", "E3"): WEBSERVICE,  # a header
+            ("Dữ liệu", "B4"): HYPERLINK,
+            ("Dữ liệu", "C4"): PLUS,
+            ("Dữ liệu", "D4"): MINUS,
+            ("Dữ liệu", "B5"): AT,
+            ("Dữ liệu", "C5"): TAB,
+            ("Dữ liệu", "D5"): WEBSERVICE,
+            ("Dữ liệu", "B6"): MINUS,
+            ("Dữ liệu", "C6"): HYPERLINK,
+            ("Dữ liệu", "D6"): AT,
+            ("Dữ liệu", "A7"): "-1.1",  # a row's own number
+            ("Dữ liệu", "B7"): PLUS,
+            ("Nhóm", "B1"): AT,  # a group heading
         },
     )
     reopened = load_workbook(io.BytesIO(content))["Dữ liệu"]
     # The cells keep their own look: bold title and totals, the column's format, the indent.
-    assert reopened["A1"].font.b and reopened["A6"].font.b and reopened["B6"].font.b
-    assert reopened["B4"].number_format == TEXT and reopened["C4"].number_format == COUNT
-    assert reopened["A7"].alignment.indent == 2
+    assert reopened["A1"].font.b and reopened["B6"].font.b and reopened["C6"].font.b
+    assert reopened["C4"].number_format == TEXT and reopened["D4"].number_format == COUNT
+    assert reopened["B7"].alignment.indent == 2
+    assert [reopened["A4"].value, reopened["A5"].value, reopened["A6"].value] == [1, 2, None]  # STT
 
 
 def test_a_carriage_return_in_front_does_not_make_a_formula_either():
-    book = WorkbookWriter()
-    sheet = book.sheet("Dữ liệu", columns=[Column("Tên"), Column("Mã", 12, TEXT)])
-    sheet.append(["\r=1+1", "\r@SUM(A1)"])
+    def fill(book):
+        sheet = book.sheet("Dữ liệu", columns=[Column("Tên"), Column("Mã", 12, TEXT)], numbered=False)
+        sheet.append(["\r=1+1", "\r@SUM(A1)"])
 
-    content = saved(book)
+    content = saved(fill)
 
     reopened = load_workbook(io.BytesIO(content))["Dữ liệu"]
-    # XML reads a bare carriage return back as a line feed: the text is otherwise the same.
-    assert [(cell.data_type, cell.value.lstrip("\r\n"), cell.quotePrefix) for cell in reopened[2]] == [
+    # The carriage return is stored escaped as OOXML says ("_x000D_", which Excel reads
+    # back as the character and openpyxl leaves as it is): the text is otherwise the same.
+    assert [(cell.data_type, cell.value.removeprefix("_x000D_"), cell.quotePrefix) for cell in reopened[2]] == [
         ("s", "=1+1", True),
         ("s", "@SUM(A1)", True),
     ]
@@ -79,13 +99,13 @@ def test_a_carriage_return_in_front_does_not_make_a_formula_either():
 
 
 def test_numbers_and_dates_stay_numbers_and_dates_and_other_text_stays_plain():
-    book = WorkbookWriter()
-    columns = [Column("Tên"), Column("Số"), Column("Tiền", 12, COUNT), Column("Ngày", 12, DATE), Column("Lúc")]
-    sheet = book.sheet("Dữ liệu", columns=columns)
-    sheet.append(["Nguyễn Văn An", -5, Decimal("-2500000"), date(2024, 5, 1), datetime(2024, 5, 1, 17, 0)])
-    sheet.append(["a=b", -0.25, -3, None, None])
+    def fill(book):
+        columns = [Column("Tên"), Column("Số"), Column("Tiền", 12, COUNT), Column("Ngày", 12, DATE), Column("Lúc")]
+        sheet = book.sheet("Dữ liệu", columns=columns, numbered=False)
+        sheet.append(["Nguyễn Văn An", -5, Decimal("-2500000"), date(2024, 5, 1), datetime(2024, 5, 1, 17, 0)])
+        sheet.append(["a=b", -0.25, -3, None, None])
 
-    content = saved(book)
+    content = saved(fill)
 
     reopened = load_workbook(io.BytesIO(content))["Dữ liệu"]
     assert [(cell.data_type, cell.value) for cell in reopened[2]] == [
@@ -100,30 +120,45 @@ def test_numbers_and_dates_stay_numbers_and_dates_and_other_text_stays_plain():
 
 
 def test_a_formatted_column_keeps_its_format_for_the_rows_after_a_text():
-    book = WorkbookWriter()
-    sheet = book.sheet("Dữ liệu", columns=[Column("Số", 10, COUNT)])
-    sheet.append([PLUS])
-    for n in range(200):
-        sheet.append([-n])
+    def fill(book):
+        sheet = book.sheet("Dữ liệu", columns=[Column("Số", 10, COUNT)], numbered=False)
+        sheet.append([PLUS])
+        for n in range(200):
+            sheet.append([-n])
 
-    content = saved(book)
+    content = saved(fill)
 
     reopened = load_workbook(io.BytesIO(content))["Dữ liệu"]
     assert (reopened["A2"].data_type, reopened["A2"].value, reopened["A2"].quotePrefix) == ("s", PLUS, True)
     assert (reopened["A3"].value, reopened["A202"].value) == (0, -199)
     assert reopened["A202"].number_format == COUNT and not reopened["A202"].quotePrefix
-    assert len(book.workbook._cell_styles) <= 4  # default, header, the format, the format as text
+    assert cell_formats(content) <= 6  # default, hyperlink, header (and quoted), the format (and quoted)
 
 
-def test_a_sheet_made_on_the_writers_workbook_directly_keeps_text_too():
-    book = WorkbookWriter()
-    raw = book.workbook.create_sheet("Khác")
-    raw.append([HYPERLINK, -1])
+def test_a_cell_written_on_the_bare_worksheet_is_no_formula_either():
+    def fill(book):
+        book.sheet("Dữ liệu", columns=[Column("Tên")])
+        book.workbook.add_worksheet("Khác").write_row(0, 0, [HYPERLINK, -1])
 
-    content = saved(book)
+    content = saved(fill)
 
-    assert_written_as_text(content, {("Khác", "A1"): HYPERLINK})
-    assert load_workbook(io.BytesIO(content))["Khác"]["B1"].value == -1
+    assert formulas(content) == []
+    reopened = load_workbook(io.BytesIO(content))["Khác"]
+    assert (reopened["A1"].data_type, reopened["A1"].value, reopened["B1"].value) == ("s", HYPERLINK, -1)
+
+
+def test_a_workbook_given_up_halfway_leaves_no_temporary_file(tmp_path):
+    output = tmp_path / "ranking.xlsx"
+    book = WorkbookWriter(str(output))
+    folder = book._tmpdir.name
+    with pytest.raises(RuntimeError), book:
+        sheet = book.sheet("Dữ liệu", columns=[Column("Số", 10, COUNT)])
+        for n in range(5000):
+            sheet.append([n])
+        raise RuntimeError("the database went away")
+
+    assert not os.path.exists(folder)
+    assert not output.exists()
 
 
 @pytest.mark.parametrize("write_only", [True, False])

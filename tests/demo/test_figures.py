@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from collectors.models import Agent
 from demo.loader import DEMO_CAMPAIGN_CODE
+from tests.workbooks import table
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +34,12 @@ def _workbook(client, campaign, phase=None):
 
 def _sheet(book, name: str) -> dict[str, tuple]:
     """(counted, plan, percent to one decimal) by the text of each row's name column."""
-    rows = list(book[name].iter_rows(values_only=True))
-    header = next(n for n, row in enumerate(rows) if row[0] in ("Số cụm", "Đợt"))
-    headers = rows[header]
+    headers, rows = table(book[name])
     counted = headers.index("Thực hiện BHXH tự nguyện")
     plan = headers.index("Kế hoạch BHXH tự nguyện")
     ratio = headers.index("Tỷ lệ % kế hoạch BHXH tự nguyện")
     figures = {}
-    for row in rows[header + 1 :]:
+    for row in rows:
         percent = Decimal(row[ratio] * 100).quantize(Decimal("0.1")) if row[ratio] is not None else None
         figures[str(row[1])] = (row[counted], row[plan], percent)
     return figures

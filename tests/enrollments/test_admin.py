@@ -71,7 +71,7 @@ def test_the_import_template_is_a_workbook_with_the_headers(client, reviewer):
     response = client.get(f"{CHANGELIST}import/confirmations/template/")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[1]] == ["Số biên lai", "Số CCCD", "Số tiền"]
+    assert [cell.value for cell in sheet[1]] == ["STT", "Số biên lai", "Số CCCD", "Số tiền"]
 
 
 def upload(rows):

@@ -19,7 +19,17 @@ from enrollments.models import Enrollment, Participant
 from enrollments.workbooks import write_enrollments
 from tests.factories import EnrollmentFactory, ParticipantFactory, UserFactory
 from tests.intake_fixtures import client_for
-from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text
+from tests.workbooks import (
+    AT,
+    HYPERLINK,
+    MINUS,
+    PLUS,
+    TAB,
+    WEBSERVICE,
+    assert_laid_out_to_print,
+    assert_written_as_text,
+    numbers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +37,7 @@ pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 URL = "/api/v1/enrollments/export.xlsx"
 HEADERS = [
+    "STT",
     "Số biên lai",
     "Thời điểm thu",
     "Mã nhân viên thu",
@@ -98,7 +109,8 @@ def _written(queryset, **kwargs):
 
 
 def _data(ws) -> list[list]:
-    return [[cell.value for cell in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
+    """The data rows' values, after their row number (STT)."""
+    return [[cell.value for cell in row][1:] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
 
 
 def _by_ref(ws) -> dict[str, list]:
@@ -111,14 +123,25 @@ def test_the_sheet_has_a_title_and_vietnamese_headers(sales):
     assert ws["A2"].value.startswith("Số liệu đến ")
     assert [cell.value for cell in ws[HEADER_ROW]] == HEADERS
     assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
-    assert ws.auto_filter.ref == f"A{HEADER_ROW}:Q{HEADER_ROW + 4}"
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:R{HEADER_ROW + 4}"
+
+
+def test_the_export_prints_one_page_wide_and_numbers_its_rows(sales):
+    output = io.BytesIO()
+    write_enrollments(output, queryset=Enrollment.objects.all())
+
+    assert_laid_out_to_print(output.getvalue())
+    ws = _opened(output.getvalue())
+    assert ws.print_title_rows == f"$1:${HEADER_ROW}"
+    assert numbers(ws) == [1, 2, 3, 4]
 
 
 def test_a_row_carries_every_column_of_the_enrollment(sales, agent1, open_phase):
     first = sales["first"]
     ws, _rows = _written(Enrollment.objects.filter(pk=first.pk))
     row = ws[HEADER_ROW + 1]
-    values = [cell.value for cell in row]
+    assert row[0].value == 1  # STT
+    values = [cell.value for cell in row][1:]
     local = first.receipt_at.astimezone(VN).replace(tzinfo=None)
     assert values[0] == first.receipt_no
     assert abs(values[1] - local) < timedelta(seconds=1)
@@ -133,7 +156,7 @@ def test_a_row_carries_every_column_of_the_enrollment(sales, agent1, open_phase)
 
 def test_the_personal_id_is_text_and_keeps_its_leading_zero(sales):
     ws, _rows = _written(Enrollment.objects.filter(pk=sales["first"].pk))
-    cell = ws.cell(row=HEADER_ROW + 1, column=7)
+    cell = ws.cell(row=HEADER_ROW + 1, column=8)
     assert cell.value == "049090123456"
     assert cell.data_type == "s"
     assert cell.number_format == "@"
@@ -141,7 +164,7 @@ def test_the_personal_id_is_text_and_keeps_its_leading_zero(sales):
 
 def test_times_dates_and_money_carry_excel_formats(sales):
     ws, _rows = _written(Enrollment.objects.filter(pk=sales["first"].pk))
-    row = ws[HEADER_ROW + 1]
+    row = ws[HEADER_ROW + 1][1:]
     assert row[1].number_format == "dd/mm/yyyy hh:mm"
     assert row[7].number_format == "dd/mm/yyyy"
     assert row[10].number_format == "#,##0"
@@ -150,7 +173,7 @@ def test_times_dates_and_money_carry_excel_formats(sales):
 
 def test_an_enrollment_that_does_not_count_says_why(sales):
     ws, _rows = _written(Enrollment.objects.filter(pk=sales["renewal"].pk))
-    row = [cell.value for cell in ws[HEADER_ROW + 1]]
+    row = [cell.value for cell in ws[HEADER_ROW + 1]][1:]
     assert row[13] == "Không"
     assert row[14] == "Không phải người tham gia mới (đã tham gia trong khoảng gián đoạn)"
 
@@ -248,16 +271,16 @@ def test_names_that_look_like_formulas_are_downloaded_as_text(sales, agent1, rev
     assert_written_as_text(
         content,
         {
-            ("Hồ sơ thu", f"A{first_row}"): MINUS,
-            ("Hồ sơ thu", f"D{first_row}"): WEBSERVICE,
-            ("Hồ sơ thu", f"E{first_row}"): PLUS,
-            ("Hồ sơ thu", f"F{first_row}"): HYPERLINK,
-            ("Hồ sơ thu", f"Q{first_row}"): AT,
-            ("Hồ sơ thu", f"Q{last_row}"): TAB,
+            ("Hồ sơ thu", f"B{first_row}"): MINUS,
+            ("Hồ sơ thu", f"E{first_row}"): WEBSERVICE,
+            ("Hồ sơ thu", f"F{first_row}"): PLUS,
+            ("Hồ sơ thu", f"G{first_row}"): HYPERLINK,
+            ("Hồ sơ thu", f"R{first_row}"): AT,
+            ("Hồ sơ thu", f"R{last_row}"): TAB,
         },
     )
     # The money is still money.
-    assert [cell.value for cell in _opened(content)[first_row][10:12]] == [792_000, 198_000]
+    assert [cell.value for cell in _opened(content)[first_row][11:13]] == [792_000, 198_000]
 
 
 def test_a_large_selection_becomes_an_export_job(sales, api1, agent1, settings, django_capture_on_commit_callbacks):

@@ -18,6 +18,7 @@ from reports.scope import Scope
 from reports.workbooks import write_progress
 from tests.contest import build_contest, sell
 from tests.factories import AgentFactory, DistrictFactory, PhaseFactory, ServiceOrganizationFactory, UserFactory
+from tests.workbooks import table
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +74,8 @@ def _workbook(campaign, **kwargs):
 
 def _sheet(workbook, name: str) -> dict[str, dict[str, object]]:
     """A sheet's rows by the text of their name column, each a mapping header → value."""
-    rows = list(workbook[name].iter_rows(values_only=True))
-    header = next(i for i, row in enumerate(rows) if row[0] and str(row[0]).startswith(("Mã", "Đợt", "Số cụm")))
-    headers = rows[header]
-    return {str(row[1]): dict(zip(headers, row, strict=False)) for row in rows[header + 1 :]}
+    headers, rows = table(workbook[name])
+    return {str(row[1]): dict(zip(headers, row, strict=False)) for row in rows}
 
 
 def _from_workbook(row: dict) -> tuple:

@@ -27,7 +27,17 @@ from tests.factories import (
     UserFactory,
 )
 from tests.intake_fixtures import client_for
-from tests.workbooks import AT, HYPERLINK, MINUS, PLUS, TAB, WEBSERVICE, assert_written_as_text
+from tests.workbooks import (
+    AT,
+    HYPERLINK,
+    MINUS,
+    PLUS,
+    TAB,
+    WEBSERVICE,
+    assert_laid_out_to_print,
+    assert_written_as_text,
+    table,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,16 +134,17 @@ def _workbook(campaign, **kwargs):
 
 
 class Sheet:
-    """A sheet read back: its header row, and rows found by the text in their name column."""
+    """A sheet read back: its header row (each header after its product's heading, the
+    group row above it: "Thực hiện BHXH tự nguyện"), and rows found by the text in
+    their code or name column (after the row number, STT)."""
 
     def __init__(self, ws):
         self.ws = ws
+        self.headers, _values = table(ws)
         rows = list(ws.iter_rows())
-        self.header_index = next(
-            i for i, row in enumerate(rows) if row[0].value and row[0].value.startswith(("Mã", "Đợt", "Số cụm"))
-        )
-        self.headers = [cell.value for cell in rows[self.header_index]]
-        self.rows = rows[self.header_index + 1 :]
+        header = next(i for i, row in enumerate(rows) if row[0].value == "STT")
+        self.rows = [row[1:] for row in rows[header + 1 :]]
+        self.numbers = [row[0].value for row in rows[header + 1 :]]
 
     def row(self, name: str):
         matches = [row for row in self.rows if name in (str(row[1].value or ""), str(row[0].value or ""))]
@@ -184,10 +195,28 @@ def test_every_sheet_has_vietnamese_headers_per_product_and_in_total(hai_phong):
         "Kế hoạch BHYT hộ gia đình",
         "Thực hiện BHYT hộ gia đình",
         "Tỷ lệ % kế hoạch BHYT hộ gia đình",
-        "Kế hoạch cộng",
-        "Thực hiện cộng",
-        "Tỷ lệ % kế hoạch cộng",
+        "Kế hoạch Cộng",
+        "Thực hiện Cộng",
+        "Tỷ lệ % kế hoạch Cộng",
     ]
+
+
+def test_every_sheet_prints_one_page_wide_with_a_heading_over_each_products_columns(hai_phong):
+    output = io.BytesIO()
+    write_progress(output, campaign=hai_phong["campaign"])
+
+    assert_laid_out_to_print(output.getvalue())
+    ws = load_workbook(output)["Theo tổ chức dịch vụ thu"]
+    headings = {str(merged): ws[str(merged).split(":")[0]].value for merged in ws.merged_cells.ranges}
+    assert headings["E6:G6"] == "BHXH tự nguyện"
+    assert headings["H6:J6"] == "BHYT hộ gia đình"
+    assert headings["K6:M6"] == "Cộng"
+    assert ws.print_title_rows == "$1:$7"  # five title lines, the headings and the header
+    # Organizations are numbered; the subtotals of each kind and the total are not.
+    sheet = Sheet(ws)
+    lines = [(number, row[1].value) for number, row in zip(sheet.numbers, sheet.rows, strict=True)]
+    assert lines[:3] == [(1, "Bưu điện Hải Phòng"), (None, "Cộng Bưu điện"), (2, "Đại lý thu An Dương")]
+    assert lines[-1] == (None, "Tổng cộng")
 
 
 def test_the_campaign_total_counts_only_counted_enrollments_against_the_plan(hai_phong):
@@ -196,11 +225,11 @@ def test_the_campaign_total_counts_only_counted_enrollments_against_the_plan(hai
         sheet = Sheet(workbook[name])
         assert sheet.value("Tổng cộng", "Thực hiện BHXH tự nguyện") == 11, name
         assert sheet.value("Tổng cộng", "Thực hiện BHYT hộ gia đình") == 1, name
-        assert sheet.value("Tổng cộng", "Thực hiện cộng") == 12, name
+        assert sheet.value("Tổng cộng", "Thực hiện Cộng") == 12, name
         assert sheet.value("Tổng cộng", "Kế hoạch BHXH tự nguyện") == 20, name
         # No plan for all products: the total plan is the products' plans added up.
-        assert sheet.value("Tổng cộng", "Kế hoạch cộng") == 30, name
-        assert sheet.value("Tổng cộng", "Tỷ lệ % kế hoạch cộng") == pytest.approx(0.4), name
+        assert sheet.value("Tổng cộng", "Kế hoạch Cộng") == 30, name
+        assert sheet.value("Tổng cộng", "Tỷ lệ % kế hoạch Cộng") == pytest.approx(0.4), name
 
 
 def test_percent_of_plan_and_counts_carry_excel_number_formats(hai_phong):
@@ -292,10 +321,10 @@ def test_teams_count_their_members_against_an_all_products_plan(hai_phong):
     workbook, _rows = _workbook(hai_phong["campaign"])
     sheet = Sheet(workbook["Theo tổ tuyên truyền"])
     assert sheet.value("Tổ Lê Chân", "Thực hiện BHXH tự nguyện") == 7
-    assert sheet.value("Tổ Lê Chân", "Thực hiện cộng") == 8
-    assert sheet.value("Tổ Lê Chân", "Kế hoạch cộng") == 10
-    assert sheet.value("Tổ Lê Chân", "Tỷ lệ % kế hoạch cộng") == pytest.approx(0.8)
-    assert sheet.value("Tổ Ngô Quyền", "Thực hiện cộng") == 1
+    assert sheet.value("Tổ Lê Chân", "Thực hiện Cộng") == 8
+    assert sheet.value("Tổ Lê Chân", "Kế hoạch Cộng") == 10
+    assert sheet.value("Tổ Lê Chân", "Tỷ lệ % kế hoạch Cộng") == pytest.approx(0.8)
+    assert sheet.value("Tổ Ngô Quyền", "Thực hiện Cộng") == 1
     assert sheet.value("Tổ Ngô Quyền", "Địa bàn") == "Quận Ngô Quyền"
     assert sheet.value("Không thuộc tổ nào", "Thực hiện BHXH tự nguyện") == 3  # P2 and S1
 
@@ -303,7 +332,7 @@ def test_teams_count_their_members_against_an_all_products_plan(hai_phong):
 def test_clusters_count_their_members_and_the_rest_apart(hai_phong):
     workbook, _rows = _workbook(hai_phong["campaign"])
     sheet = Sheet(workbook["Theo cụm thi đua"])
-    assert sheet.value("Cụm Lê Chân", "Thực hiện cộng") == 6
+    assert sheet.value("Cụm Lê Chân", "Thực hiện Cộng") == 6
     assert sheet.value("Cụm Ngô Quyền", "Thực hiện BHXH tự nguyện") == 5
     assert sheet.value("Cụm Ngô Quyền", "Tỷ lệ % kế hoạch BHXH tự nguyện") == pytest.approx(1.25)
     assert sheet.value("Không thuộc cụm nào", "Thực hiện BHXH tự nguyện") == 1
@@ -361,7 +390,7 @@ def test_staff_download_the_progress_workbook(hai_phong, reviewer):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="Tien-do-hp-2019-toan-phong-trao-' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert Sheet(workbook["Tổng hợp"]).value("Tổng cộng", "Thực hiện cộng") == 12
+    assert Sheet(workbook["Tổng hợp"]).value("Tổng cộng", "Thực hiện Cộng") == 12
 
 
 def test_names_that_look_like_formulas_are_downloaded_as_text(hai_phong, reviewer):
