@@ -114,13 +114,12 @@ class NoticeView(APIView):
         query.is_valid(raise_exception=True)
         asked = dict(query.validated_data)
         number = asked.pop("page")
+        size = asked.pop("page_size", None) or PAGE_SIZE
         try:
             choice = leaderboard_resolve(phase=phase, first_allowed=True, **asked)
         except NoRanking as error:
             raise exceptions.NotFound(str(error)) from error
-        board = leaderboard_page(
-            phase=phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=PAGE_SIZE
-        )
+        board = leaderboard_page(phase=phase, rule=choice.rule, cluster=choice.cluster, page=number, page_size=size)
         if number > board.pages:
             raise exceptions.NotFound(PageNumberPagination.invalid_page_message)
         rows = [NoticeRow(row, ineligibility_reason(row, rule=choice.rule, quotas=board.quotas)) for row in board.rows]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer as ERROR
+from core.parsers import BoundedJSONParser
 from reports.filters import NoticeFilter
 from reports.notices.selectors import notice_preferences, notices_of
 from reports.notices.serializers import (
@@ -52,6 +53,7 @@ class MyNoticePreferencesView(APIView):
     """What the caller wants to be told, per kind of notice: in the app, by e-mail (both on by default)."""
 
     reach_scope = "own"  # the caller's own preferences only
+    parser_classes = [BoundedJSONParser]  # a list of changes: JSON only
 
     @extend_schema(responses={200: PreferenceSerializer(many=True)})
     def get(self, request):

@@ -55,7 +55,7 @@ def right_edge(page, selector: str) -> float:
     [
         ("/admin/campaigns/phase/", ["th.column-status"]),
         ("/admin/enrollments/enrollment/", ["th.column-status", "th.column-amount_due"]),
-        ("/admin/awards/award/", ["th.column-status", "th.column-amount"]),
+        ("/admin/awards/award/", ["th.column-status", "th.column-amount_display"]),
     ],
 )
 def test_status_and_money_columns_are_in_view_at_1366_px(page, live_server, long_names, path, columns):
