@@ -12,6 +12,8 @@ import pytest
 from awards.appeals.models import Appeal
 from awards.appeals.rules import Subject
 from awards.appeals.services import appeal_answer, appeal_file
+from awards.documents.render import KINDS, render_document
+from awards.documents.services import council_meeting_record
 from awards.models import Award
 from awards.services import award_approve, award_review, phase_finalize
 from campaigns.models import CompetitorKind, IndicatorValue, Phase
@@ -21,6 +23,7 @@ from core.errors import InvalidTransition
 from enrollments.choices import EnrollmentStatus
 from enrollments.models import Enrollment
 from enrollments.services import enrollment_confirm
+from tests.awards.test_documents import annex, text_of
 from tests.awards.test_seed_campaigns import add_indicator_values, at, every, import_campaign, sell
 from tests.factories import AgentFactory, UserFactory, assign_unit
 
@@ -37,6 +40,32 @@ def review_all(phase: Phase, *, by) -> list[Award]:
     for award in awards:
         award_review(award=award, by=by, minutes="BB-05/HĐTĐKT")
     return awards
+
+
+def dossier(phase: Phase, *, held_at) -> dict[str, bytes]:
+    """The council's meeting recorded, then the dossier's three Word documents of the phase."""
+    phase.refresh_from_db()  # finalized again after the correction
+    council_meeting_record(
+        phase=phase,
+        by=None,
+        minutes_number="05/BB-HĐTĐKT",
+        held_at=held_at,
+        chair="Chủ tịch Hội đồng",
+        secretary="Thư ký Hội đồng",
+        members_total=7,
+        members_present=7,
+        votes_for=6,
+        votes_against=1,
+    )
+    return {kind: render_document(phase=phase, kind=kind, number="88/QĐ-BHXH").content for kind in KINDS}
+
+
+def assert_dossier_lists(documents: dict[str, bytes], approved: list[Award]) -> None:
+    for content in documents.values():
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text_of(content)
+    names = [row[1] for row in annex(documents["decision"])[1:-1]]
+    assert sorted(award.competitor_name for award in approved) == sorted(names[: len(approved)])
+    assert "Bằng chữ" in text_of(documents["decision"])
 
 
 def approve_refused(award: Award, *, by, now) -> str:
@@ -120,6 +149,7 @@ def test_quang_nam_2024_notice_an_upheld_and_a_dismissed_appeal_then_approval(
         now=at(2024, 7, 12, 8),
     )
     assert approved.status == Award.Status.APPROVED
+    assert_dossier_lists(dossier(phase, held_at=at(2024, 7, 12, 9)), [approved])
 
 
 def test_vss_q4_2017_an_office_appeals_its_indicator_value_and_another_is_dismissed(
@@ -185,4 +215,6 @@ def test_vss_q4_2017_an_office_appeals_its_indicator_value_and_another_is_dismis
     assert "1" in approve_refused(award, by=director, now=after)  # the open appeal
     appeal_answer(appeal=dismissed, by=council_member, upheld=False, reply="Chỉ tiêu nợ phải thấp hơn mức giao.")
     award_approve(award=award, by=director, decision_number="QĐ-12/QĐ-BHXH", decision_date=date(2018, 1, 20), now=after)
-    assert Award.objects.get(pk=award.pk).status == Award.Status.APPROVED
+    approved = Award.objects.get(pk=award.pk)
+    assert approved.status == Award.Status.APPROVED
+    assert_dossier_lists(dossier(phase, held_at=after), [approved])
