@@ -28,6 +28,7 @@ from campaigns.models import Campaign, CompetitorKind, Phase, PrizeTier
 from collectors.models import Agent, Unit
 from core.errors import InvalidTransition
 from core.reach import Reach, require_reach
+from core.transitions import status_move
 
 NOMINATION_MOVES = {
     Nomination.Status.PROPOSED: {Nomination.Status.REVIEWED, Nomination.Status.REJECTED},
@@ -157,19 +158,17 @@ def _create(nomination: Nomination, *, by) -> Nomination:
 
 
 def _move(nomination: Nomination, to_status: str, *, by=None, reason: str = "", reference: str = "") -> Nomination:
-    if to_status not in NOMINATION_MOVES[nomination.status]:
-        raise InvalidTransition(
-            _("The nomination is %(status)s and cannot become %(to)s.")
-            % {"status": nomination.get_status_display(), "to": Nomination.Status(to_status).label}
-        )
-    previous = nomination.status
-    nomination.status = to_status
-    nomination.status_reason = reason
-    nomination.save()
-    NominationTransition.objects.create(
-        nomination=nomination, from_status=previous, to_status=to_status, by=by, reason=reason, reference=reference
+    refusal = _("The nomination is %(status)s and cannot become %(to)s.")
+    return status_move(
+        nomination,
+        to_status,
+        moves=NOMINATION_MOVES,
+        history=NominationTransition,
+        refusal=refusal,
+        by=by,
+        reason=reason,
+        reference=reference,
     )
-    return nomination
 
 
 def _locked(nomination: Nomination, reach: Reach | None) -> Nomination:

@@ -37,6 +37,7 @@ from collectors.models import CommendationBar, Unit
 from collectors.selectors import user_reach
 from core.errors import InvalidTransition
 from core.reach import Reach, reach_allows, require_reach
+from core.transitions import status_move
 from enrollments.contributions import ParameterTable
 
 logger = logging.getLogger(__name__)
@@ -314,19 +315,17 @@ AWARD_MOVES = {
 
 
 def _move_award(award: Award, to_status: str, *, by=None, reason: str = "", reference: str = "") -> Award:
-    if to_status not in AWARD_MOVES[award.status]:
-        raise InvalidTransition(
-            _("The award is %(status)s and cannot become %(to)s.")
-            % {"status": award.get_status_display(), "to": Award.Status(to_status).label}
-        )
-    previous = award.status
-    award.status = to_status
-    award.status_reason = reason
-    award.save()
-    AwardTransition.objects.create(
-        award=award, from_status=previous, to_status=to_status, by=by, reason=reason, reference=reference
+    refusal = _("The award is %(status)s and cannot become %(to)s.")
+    return status_move(
+        award,
+        to_status,
+        moves=AWARD_MOVES,
+        history=AwardTransition,
+        refusal=refusal,
+        by=by,
+        reason=reason,
+        reference=reference,
     )
-    return award
 
 
 def _locked(award: Award, reach: Reach | None = None) -> Award:

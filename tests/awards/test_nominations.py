@@ -164,11 +164,12 @@ def test_the_award_list_workbook_lists_outside_nominations_and_counts_them(units
     write_award_list(output, phase=units.phase)
     sheet = load_workbook(output).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    outside = [row for row in rows if row[5] == "Liên đoàn Lao động tỉnh"]
+    # STT first, then the award list's columns.
+    outside = [row for row in rows if row[6] == "Liên đoàn Lao động tỉnh"]
     assert len(outside) == 1
-    assert outside[0][:2] == (units.phase.name, OUTSIDE_SECTOR)
-    assert outside[0][7] == NOMINEE_AMOUNT
-    totals = {row[0]: row[7] for row in rows if row[0] in ("Cộng cá nhân, tập thể được đề nghị", "Tổng cộng")}
+    assert outside[0][1:3] == (units.phase.name, OUTSIDE_SECTOR)
+    assert outside[0][8] == NOMINEE_AMOUNT
+    totals = {row[1]: row[8] for row in rows if row[1] in ("Cộng cá nhân, tập thể được đề nghị", "Tổng cộng")}
     awards_amount = 130_000 * (40 + 25)  # Điện Bàn and Tam Kỳ win
     assert totals == {
         "Cộng cá nhân, tập thể được đề nghị": 2 * NOMINEE_AMOUNT,
