@@ -147,131 +147,92 @@ PHASE_BUTTONS = (
 )
 
 
-# --- Awards -------------------------------------------------------------------------
+# --- Awards and nominations --------------------------------------------------------
+# Both go proposed → reviewed by the council → approved by the director (or rejected); each
+# action asks for what its service needs and calls it with the user's reach.
+
+_MINUTES = (MinutesForm, lambda data: {"minutes": data["minutes"]})
+_DECISION = (DecisionForm, lambda data: data)
+_REASON = (ReasonForm, lambda data: {"reason": data["reason"]})
 
 
-def review_awards(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        MinutesForm,
-        _("Council review"),
-        lambda award, data: award_review(
-            award=award, by=request.user, minutes=data["minutes"], reach=reach_of(request.user)
-        ),
-    )
+def _decision_action(name: str, service, subject: str, asks, title, description, permission: str):
+    """An admin action ``name`` asking for ``asks`` (a form and what of it the service takes), then
+    calling ``service(<subject>=record, by=…, reach=…, …)`` on each selected record."""
+    form_class, taken = asks
+
+    def action(modeladmin, request, queryset):
+        reach = reach_of(request.user)
+        return _ask(
+            modeladmin,
+            request,
+            queryset,
+            form_class,
+            title,
+            lambda record, data: service(**{subject: record}, by=request.user, reach=reach, **taken(data)),
+        )
+
+    action.__name__ = name
+    action.short_description = description
+    action.allowed_permissions = [permission]
+    return action
 
 
-review_awards.short_description = _("Mark the selected awards as reviewed by the council…")
-review_awards.allowed_permissions = ["review"]
-
-
-def approve_awards(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        DecisionForm,
-        _("Director's decision"),
-        lambda award, data: award_approve(award=award, by=request.user, reach=reach_of(request.user), **data),
-    )
-
-
-approve_awards.short_description = _("Approve the selected awards (decision)…")
-approve_awards.allowed_permissions = ["approve"]
-
-
-def reject_awards(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        ReasonForm,
-        _("Reject awards"),
-        lambda award, data: award_reject(
-            award=award, by=request.user, reason=data["reason"], reach=reach_of(request.user)
-        ),
-    )
-
-
-reject_awards.short_description = _("Reject the selected awards…")
-reject_awards.allowed_permissions = ["approve"]
-
-
-def revoke_awards(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        ReasonForm,
-        _("Revoke awards"),
-        lambda award, data: award_revoke(
-            award=award, by=request.user, reason=data["reason"], reach=reach_of(request.user)
-        ),
-    )
-
-
-revoke_awards.short_description = _("Revoke the selected awards…")
-revoke_awards.allowed_permissions = ["revoke"]
-
+review_awards = _decision_action(
+    "review_awards",
+    award_review,
+    "award",
+    _MINUTES,
+    _("Council review"),
+    _("Mark the selected awards as reviewed by the council…"),
+    "review",
+)
+approve_awards = _decision_action(
+    "approve_awards",
+    award_approve,
+    "award",
+    _DECISION,
+    _("Director's decision"),
+    _("Approve the selected awards (decision)…"),
+    "approve",
+)
+reject_awards = _decision_action(
+    "reject_awards", award_reject, "award", _REASON, _("Reject awards"), _("Reject the selected awards…"), "approve"
+)
+revoke_awards = _decision_action(
+    "revoke_awards", award_revoke, "award", _REASON, _("Revoke awards"), _("Revoke the selected awards…"), "revoke"
+)
 AWARD_ACTIONS = [review_awards, approve_awards, reject_awards, revoke_awards]
 
-
-# --- Nominations --------------------------------------------------------------------
-
-
-def review_nominations(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        MinutesForm,
-        _("Council review"),
-        lambda nomination, data: nomination_review(
-            nomination=nomination, by=request.user, minutes=data["minutes"], reach=reach_of(request.user)
-        ),
-    )
-
-
-review_nominations.short_description = _("Mark the selected nominations as reviewed by the council…")
-review_nominations.allowed_permissions = ["review"]
-
-
-def approve_nominations(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        DecisionForm,
-        _("Director's decision"),
-        lambda nomination, data: nomination_approve(
-            nomination=nomination, by=request.user, reach=reach_of(request.user), **data
-        ),
-    )
-
-
-approve_nominations.short_description = _("Approve the selected nominations (decision)…")
-approve_nominations.allowed_permissions = ["approve"]
-
-
-def reject_nominations(modeladmin, request, queryset):
-    return _ask(
-        modeladmin,
-        request,
-        queryset,
-        ReasonForm,
-        _("Reject nominations"),
-        lambda nomination, data: nomination_reject(
-            nomination=nomination, by=request.user, reason=data["reason"], reach=reach_of(request.user)
-        ),
-    )
-
-
-reject_nominations.short_description = _("Reject the selected nominations…")
-reject_nominations.allowed_permissions = ["approve"]
-
+review_nominations = _decision_action(
+    "review_nominations",
+    nomination_review,
+    "nomination",
+    _MINUTES,
+    _("Council review"),
+    _("Mark the selected nominations as reviewed by the council…"),
+    "review",
+)
+approve_nominations = _decision_action(
+    "approve_nominations",
+    nomination_approve,
+    "nomination",
+    _DECISION,
+    _("Director's decision"),
+    _("Approve the selected nominations (decision)…"),
+    "approve",
+)
+reject_nominations = _decision_action(
+    "reject_nominations",
+    nomination_reject,
+    "nomination",
+    _REASON,
+    _("Reject nominations"),
+    _("Reject the selected nominations…"),
+    "approve",
+)
 NOMINATION_ACTIONS = [review_nominations, approve_nominations, reject_nominations]
+
 
 AWARD_BUTTONS = (
     ObjectAction("review_awards", _("Council review"), lambda award: award.status == Award.Status.PROPOSED),
