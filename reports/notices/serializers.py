@@ -39,7 +39,16 @@ class PreferenceSerializer(serializers.Serializer):
     email = serializers.BooleanField(help_text=_("Sent by e-mail to the login's address."))
 
 
+class JsonBooleanField(serializers.BooleanField):
+    """true or false as JSON has them: no "yes", 1 or "true" text (the schema says boolean)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
 class PreferenceChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=NoticeKind.choices)
-    in_app = serializers.BooleanField(required=False)
-    email = serializers.BooleanField(required=False)
+    in_app = JsonBooleanField(required=False)
+    email = JsonBooleanField(required=False)

@@ -112,8 +112,8 @@ def barred_everywhere(client, user, contest) -> dict[str, list[tuple]]:
     return {
         "api": [(row["code"], row["eligible"], row["barred"]) for row in body["results"]],
         "page": [(row.code, row.eligible, row.barred) for row in page],
-        # Columns C (code), J (eligible) and M (the reason of a bar).
-        "workbook": [(row[2], row[9] == "Có", row[12]) for row in sheet.iter_rows(min_row=6, values_only=True)],
+        # Columns D (code), K (eligible) and N (the reason of a bar), after STT.
+        "workbook": [(row[3], row[10] == "Có", row[13]) for row in sheet.iter_rows(min_row=6, values_only=True)],
     }
 
 

@@ -263,9 +263,10 @@ def test_the_report_lists_every_row_not_taken(
     response = client.get(f"/admin/enrollments/enrollmentimport/{job.pk}/report.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = [row for row in book.worksheets[1].iter_rows(values_only=True) if len(row) > 1 and row[1] == "BL-2"]
-    assert len(rows) == 1 and rows[0][0] == 3  # the file's row number (the header is row 1)
-    assert rows[0][2].count(";") == 1  # both errors
+    # STT first, then the file's row number, the receipt number and the errors.
+    rows = [row for row in book.worksheets[1].iter_rows(values_only=True) if len(row) > 2 and row[2] == "BL-2"]
+    assert len(rows) == 1 and rows[0][1] == 3  # the file's row number (the header is row 1)
+    assert rows[0][3].count(";") == 1  # both errors
 
 
 # --- the admin ---------------------------------------------------------------------------

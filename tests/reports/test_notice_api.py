@@ -121,6 +121,20 @@ def test_bad_preferences_answer_every_problem_at_once(api1, agent1):
     assert not NoticePreference.objects.exists()
 
 
+def test_preferences_take_json_booleans_only(api1, agent1):
+    # The schema says boolean: text or numbers that DRF would read as one are refused, and so is a form body.
+    for value in ("true", 1, "yes"):
+        response = api1.patch(PREFERENCES, [{"kind": "quota_reached", "email": value}], format="json")
+        assert response.status_code == 400 and "email" in str(response.json())
+    assert api1.patch(PREFERENCES, {"kind": "quota_reached", "email": "false"}).status_code == 415
+    assert not NoticePreference.objects.exists()
+
+
+def test_a_bad_read_filter_is_refused(api1, agent1):
+    response = api1.get("/api/v1/me/notices/", {"read": "maybe"})
+    assert response.status_code == 400 and "read" in response.json()["errors"]
+
+
 def test_one_users_preferences_do_not_change_anothers(api1, agent2):
     api1.patch(PREFERENCES, [{"kind": "quota_reached", "email": False}], format="json")
 
