@@ -369,5 +369,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes tells of every login at INFO; failures and lockouts are its warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Celery tells of every task that succeeds at INFO: run eagerly (the demo), that is a line per write.
+    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
