@@ -297,12 +297,10 @@ class Award(CompetitorMixin):
         return f"{self.tier.title} · {self.competitor}"
 
 
-class AwardTransition(models.Model):
-    """A recorded change of an award's status: who, when, why."""
+class StatusChange(models.Model):
+    """A recorded move of a record along its state map (``core.transitions.status_move``):
+    who, when, why, and the reference of the act (minutes, decision)."""
 
-    award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(_("from status"), max_length=10, choices=Award.Status.choices, blank=True)
-    to_status = models.CharField(_("to status"), max_length=10, choices=Award.Status.choices)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -314,6 +312,17 @@ class AwardTransition(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AwardTransition(StatusChange):
+    """A recorded change of an award's status: who, when, why."""
+
+    award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from status"), max_length=10, choices=Award.Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=10, choices=Award.Status.choices)
 
     class Meta:
         verbose_name = _("award status change")
@@ -443,7 +452,7 @@ class Nomination(models.Model):
             )
 
 
-class NominationTransition(models.Model):
+class NominationTransition(StatusChange):
     """A recorded change of a nomination's status: who, when, why."""
 
     nomination = models.ForeignKey(
@@ -451,17 +460,6 @@ class NominationTransition(models.Model):
     )
     from_status = models.CharField(_("from status"), max_length=10, choices=Nomination.Status.choices, blank=True)
     to_status = models.CharField(_("to status"), max_length=10, choices=Nomination.Status.choices)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    reference = models.CharField(_("reference"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("nomination status change")
