@@ -118,19 +118,33 @@ def write_plan(existing: list[Enrollment], snapshot: dict[int, tuple], new: list
     ]
     losing = [e for e in changed if snapshot[e.pk][0] and not e.counted]
     others = [e for e in changed if not (snapshot[e.pk][0] and not e.counted)]
-    # Links to enrollments not yet inserted are set after the insert.
-    pending_links = [e for e in [*changed, *new] if e.duplicate_of is not None and e.duplicate_of.pk is None]
-    pending_targets = {id(e): e.duplicate_of for e in pending_links}
-    for e in pending_links:
-        e.duplicate_of = None
+    # A new enrollment may be the duplicate of another new one: those go in
+    # after their targets, which then have their ids. An existing enrollment
+    # linked to a new one gets its link after the insert.
+    unsaved = {id(e) for e in new}
+
+    def _to_new(e: Enrollment) -> bool:
+        return e.duplicate_of is not None and id(e.duplicate_of) in unsaved
+
+    waiting = [e for e in new if _to_new(e)]
+    first = [e for e in new if not _to_new(e)]
+    pending = {id(e): e.duplicate_of for e in changed if _to_new(e)}
+    for e in changed:
+        if id(e) in pending:
+            e.duplicate_of = None
     if losing:
         Enrollment.objects.bulk_update(losing, fields, batch_size=500)
-    created = insert_enrollments(new) if new else []
-    for e in pending_links:
-        e.duplicate_of = pending_targets[id(e)]
-    relinked = [e for e in pending_links if e not in others]
-    if others or relinked:
-        Enrollment.objects.bulk_update([*others, *relinked], fields, batch_size=500)
+    created = insert_enrollments(first) if first else []
+    for e in waiting:
+        e.duplicate_of = e.duplicate_of  # the target's id, now that it has one
+    if waiting:
+        created = [*created, *insert_enrollments(waiting)]
+    relinked = [e for e in changed if id(e) in pending]
+    for e in relinked:
+        e.duplicate_of = pending[id(e)]
+    later = [*others, *(e for e in relinked if e not in others)]
+    if later:
+        Enrollment.objects.bulk_update(later, fields, batch_size=500)
     enrollments_touched([*changed, *created])
     return created
 

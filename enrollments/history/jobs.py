@@ -187,7 +187,7 @@ def enrollment_import_run(*, job_id: int) -> EnrollmentImport | None:
     started = timezone.now()
     if not _claim(job_id, started):
         return None
-    job = EnrollmentImport.objects.select_related("campaign", "requested_by").get(pk=job_id)
+    job = EnrollmentImport.objects.select_related("campaign", "requested_by").defer("content").get(pk=job_id)
     try:
         user = job.requested_by
         if user is None or not user.is_active:
@@ -215,7 +215,10 @@ def _process(job: EnrollmentImport, started: datetime) -> bool:
     """Take the file's rows after those already read, chunk by chunk; False when
     the job was taken from this attempt on the way."""
     people = Participants(job.campaign)
-    rows = islice(iter(_rows(bytes(job.content))), job.processed_rows, None)
+    # The file is read from the database once, as one bytes object the reader streams from.
+    content = EnrollmentImport.objects.filter(pk=job.pk).values_list("content", flat=True).get()
+    rows = islice(iter(_rows(content if isinstance(content, bytes) else bytes(content))), job.processed_rows, None)
+    del content
     size = settings.ENROLLMENT_IMPORT_CHUNK_ROWS
     while chunk := list(islice(rows, size)):
         with transaction.atomic():

@@ -108,6 +108,27 @@ def test_a_large_batch_links_a_repeated_person_to_the_first_receipt(api1):
     assert Enrollment.objects.filter(counted=True).count() == 59
 
 
+def test_a_large_batch_with_an_earlier_receipt_takes_the_count_from_a_stored_one_and_links_its_own(api1):
+    # Stored: person 0, received an hour ago. The batch (bulk insert path) holds
+    # person 0 again, received earlier, twice: the earliest receipt wins, and the
+    # stored one and the batch's later one both become its duplicates.
+    stored = api1.post(URL, {"items": [submission(client_ref="OLD-1", participant=person(0))]}, format="json").json()
+    batch = items(60, prefix="B-")
+    batch[59] = {
+        **batch[0],
+        "client_ref": "B-LATER",
+        "receipt_at": (timezone.now() - timedelta(minutes=90)).isoformat(),
+    }
+    body = api1.post(URL, {"items": batch}, format="json").json()
+    assert body["created"] == 60
+    winner = Enrollment.objects.get(pk=body["results"][0]["id"])
+    old = Enrollment.objects.get(pk=stored["results"][0]["id"])
+    later = Enrollment.objects.get(pk=body["results"][59]["id"])
+    assert winner.counted and (old.counted, later.counted) == (False, False)
+    assert (old.duplicate_of, later.duplicate_of) == (winner, winner)
+    assert Enrollment.objects.filter(participant=winner.participant, counted=True).count() == 1
+
+
 def test_a_large_batch_stores_every_field(api1):
     batch = items(60)
     api1.post(URL, {"items": batch}, format="json")
