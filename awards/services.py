@@ -99,13 +99,21 @@ def phase_reopen(*, phase: Phase, by, reason: str, reach: Reach | None = None, n
 
 def _store_standings(finalization: Finalization, rule: AwardRule, phase: Phase) -> int:
     """Insert the rule's final standings on every board in one statement, each
-    with the bar from commendation that made it not eligible, as it was."""
+    with the bar from commendation that made it not eligible, as it was.
+
+    On PostgreSQL the board is counted first into a temporary table: an INSERT
+    never runs its SELECT in parallel, a CREATE TABLE AS does, and counting a
+    national phase is most of finalizing."""
     sql, params, quotas = standings_sql(rule=rule, phase=phase, boards=Boards(every=True), final=True)
     kind = rule.competitor_kind
     columns = {"agent": "NULL", "team": "NULL", "unit": "NULL", kind: "r.id"}
     counts = [f"CAST(r.q{n} AS VARCHAR(20))" for n in range(len(quotas))]
     quota_counts = " || ',' || ".join(counts) if counts else "''"
     params.update(finalization=finalization.pk, rule=rule.pk, kind=kind)
+    source, counted = f"({sql})", None
+    if connection.vendor == "postgresql":
+        counted = "finalize_board"
+        source = counted
     insert = f"""
         INSERT INTO {Standing._meta.db_table}
             (finalization_id, rule_id, cluster_id, competitor_kind, agent_id, team_id, unit_id,
@@ -114,12 +122,19 @@ def _store_standings(finalization: Finalization, rule: AwardRule, phase: Phase) 
         SELECT %(finalization)s, %(rule)s, r.cluster_id, %(kind)s, {columns["agent"]}, {columns["team"]},
                {columns["unit"]}, r.code, r.name, r.score, r.target, r.reached_at, r.eligible = 1,
                COALESCE(sb.reason, ''), COALESCE(sb.note, ''), r.position, r.prize_rank, {quota_counts}
-        FROM ({sql}) r
+        FROM {source} r
         LEFT JOIN {CommendationBar._meta.db_table} sb ON sb.id = r.screen_id
     """  # noqa: S608 - fragments from model metadata; every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(insert, params)
-        return cursor.rowcount
+        if counted is None:
+            cursor.execute(insert, params)
+            return cursor.rowcount
+        cursor.execute(f"CREATE TEMPORARY TABLE {counted} ON COMMIT DROP AS {sql}", params)
+        try:
+            cursor.execute(insert, params)
+            return cursor.rowcount
+        finally:
+            cursor.execute(f"DROP TABLE {counted}")
 
 
 def _winners(rule: AwardRule, tiers: list[PrizeTier], finalization: Finalization) -> list[tuple[Standing, PrizeTier]]:
