@@ -22,16 +22,17 @@ from accounts.selectors import password_must_change
 class TokenAuthentication(knox_auth.TokenAuthentication):
     """A device's API token (django-rest-knox: hashed, expiring), as ``Authorization: Token …``.
 
-    One query per request: the unexpired tokens with the key, their user and the user's
-    password state. (knox's own lookup also loads every other token of the user on every
-    request, to delete the expired ones; here they go when the user asks for a new token,
+    One query per request: the unexpired tokens with the key, their user, the user's
+    password state and their agent (``enrollments.selectors.agent_of``: most callers are
+    agents). (knox's own lookup also loads every other token of the user on every request,
+    to delete the expired ones; here they go when the user asks for a new token,
     ``accounts.services.api_token_create``.)"""
 
     def authenticate_credentials(self, token):
         token = token.decode("utf-8")
         candidates = ApiToken.objects.filter(
             Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]
-        ).select_related("user", "user__password_state")
+        ).select_related("user", "user__password_state", "user__agent")
         try:
             digest = hash_token(token)
         except (TypeError, ValueError) as exc:

@@ -146,6 +146,7 @@ def cast(count: int, seed: int) -> Cast:
     with transaction.atomic():
         staff = logins.staff_token()
         tokens = logins.agent_tokens([pk for pk, _commune in chosen])
+    analyze_logins()
     return Cast(
         campaign=campaign.code,
         phase_id=phase.pk,
@@ -156,6 +157,25 @@ def cast(count: int, seed: int) -> Cast:
         agents=len(members),
         first_read=first_read,
     )
+
+
+def analyze_logins() -> None:
+    """ANALYZE the tables the logins were just written to. The data set was analyzed
+    when loaded (bench/national.py), before any login; with autovacuum off (as on the
+    benchmark server) the planner would keep sizing users and tokens as they were
+    then, and plan every authenticated request for an empty table (a scan of every
+    user instead of an index lookup). A server with autovacuum analyzes them itself."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.models import ApiToken
+    from collectors.models import Agent
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (get_user_model(), ApiToken, Agent):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # --- requests ----------------------------------------------------------------------------

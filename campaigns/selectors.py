@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from campaigns.models import (
     Team,
 )
 from collectors.models import Agent
-from collectors.selectors import agent_ancestry
+from collectors.selectors import agent_ancestry_sql
 from core.reach import register_reach_path
 
 # A campaign and everything set up under it belong to its organizer (core.reach, DESIGN §10).
@@ -67,33 +67,78 @@ def agent_participations(
     the members of its teams, and everyone working in or for the organizer's
     unit or a unit below it (staff by their unit, agents by the unit their
     organization is contracted to).
-    """
-    locality_ids, unit_ids = agent_ancestry(agent=agent)
-    membership = Q(agents=agent) | Q(teams__members=agent)
-    if locality_ids:
-        membership |= Q(localities__in=locality_ids)
-    if unit_ids:
-        membership |= Q(units__in=unit_ids)
-    clusters = (
-        Cluster.objects.filter(membership, campaign__status__in=statuses)
-        .select_related("campaign")
-        .distinct()
-        .order_by("campaign_id", "number")
-    )
+
+    Two queries, whatever the number of campaigns: the campaigns with the
+    clusters matching (``_participations_sql``, the agent's ancestry joined in),
+    then their phases."""
+    if not statuses:
+        return []
+    sql, params = _participations_sql(agent, statuses)
     by_campaign: dict[int, Participation] = {}
-    for cluster in clusters:
-        by_campaign.setdefault(cluster.campaign_id, Participation(campaign=cluster.campaign, cluster=cluster))
-    unclustered = Campaign.objects.filter(status__in=statuses, clusters__isnull=True).filter(
-        Q(teams__members=agent) | Q(organizer_id__in=unit_ids)
-    )
-    for campaign in unclustered.distinct():
-        by_campaign.setdefault(campaign.pk, Participation(campaign=campaign, cluster=None))
+    for campaign in Campaign.objects.raw(sql, params):
+        cluster_id, number, name = campaign.p_cluster_id, campaign.p_cluster_number, campaign.p_cluster_name
+        del campaign.p_cluster_id, campaign.p_cluster_number, campaign.p_cluster_name
+        if campaign.pk in by_campaign:
+            continue  # rows come by campaign and cluster number: the first is the agent's cluster
+        cluster = None
+        if cluster_id is not None:
+            cluster = Cluster.from_db(campaign._state.db, _CLUSTER_FIELDS, [cluster_id, campaign.pk, number, name])
+            cluster.campaign = campaign
+        by_campaign[campaign.pk] = Participation(campaign=campaign, cluster=cluster)
     if by_campaign:
         for phase in Phase.objects.filter(campaign_id__in=by_campaign).order_by("campaign_id", "start"):
             participation = by_campaign[phase.campaign_id]
             phase.campaign = participation.campaign
             participation.phases.append(phase)
     return sorted(by_campaign.values(), key=lambda p: p.campaign.pk)
+
+
+_CLUSTER_FIELDS = ["id", "campaign_id", "number", "name"]
+
+
+def _participations_sql(agent: Agent, statuses: tuple[str, ...]) -> tuple[str, dict]:
+    """One statement: a row per campaign of ``statuses`` the agent takes part in and
+    cluster of it they match (``p_cluster_id``, ``p_cluster_number``, ``p_cluster_name``;
+    NULL in a campaign without clusters), by campaign and cluster number. The rules of
+    ``agent_participations``; the agent's localities and units from ``agent_ancestry_sql``."""
+    t = {
+        "campaign": Campaign._meta.db_table,
+        "cluster": Cluster._meta.db_table,
+        "team": Team._meta.db_table,
+        "cluster_agents": Cluster.agents.through._meta.db_table,
+        "cluster_teams": Cluster.teams.through._meta.db_table,
+        "cluster_localities": Cluster.localities.through._meta.db_table,
+        "cluster_units": Cluster.units.through._meta.db_table,
+        "team_members": Team.members.through._meta.db_table,
+    }
+    ancestry, params = agent_ancestry_sql(agent=agent)
+    params["agent"] = agent.pk
+    marks = []
+    for n, status in enumerate(statuses):
+        params[f"status{n}"] = status
+        marks.append(f"%(status{n})s")
+    columns = ", ".join(f"c.{field.column}" for field in Campaign._meta.concrete_fields)
+    chosen = f"c.status IN ({', '.join(marks)})"
+    sql = f"""WITH RECURSIVE {ancestry}
+        SELECT {columns}, cl.id AS p_cluster_id, cl.number AS p_cluster_number, cl.name AS p_cluster_name
+        FROM {t["campaign"]} c JOIN {t["cluster"]} cl ON cl.campaign_id = c.id
+        WHERE {chosen} AND (
+            EXISTS (SELECT 1 FROM {t["cluster_agents"]} ca WHERE ca.cluster_id = cl.id AND ca.agent_id = %(agent)s)
+            OR EXISTS (SELECT 1 FROM {t["cluster_teams"]} ct JOIN {t["team_members"]} tm ON tm.team_id = ct.team_id
+                       WHERE ct.cluster_id = cl.id AND tm.agent_id = %(agent)s)
+            OR EXISTS (SELECT 1 FROM {t["cluster_localities"]} cx
+                       WHERE cx.cluster_id = cl.id AND cx.locality_id IN (SELECT id FROM up_locality))
+            OR EXISTS (SELECT 1 FROM {t["cluster_units"]} cu
+                       WHERE cu.cluster_id = cl.id AND cu.unit_id IN (SELECT id FROM up_unit)))
+        UNION ALL
+        SELECT {columns}, NULL, NULL, NULL
+        FROM {t["campaign"]} c
+        WHERE {chosen} AND NOT EXISTS (SELECT 1 FROM {t["cluster"]} e WHERE e.campaign_id = c.id) AND (
+            c.organizer_id IN (SELECT id FROM up_unit)
+            OR EXISTS (SELECT 1 FROM {t["team"]} tt JOIN {t["team_members"]} tm ON tm.team_id = tt.id
+                       WHERE tt.campaign_id = c.id AND tm.agent_id = %(agent)s))
+        ORDER BY id, p_cluster_number"""  # noqa: S608 - names from model metadata; every value is a parameter
+    return sql, params
 
 
 # --- Is a campaign ready to start? ------------------------------------------------------

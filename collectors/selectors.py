@@ -100,23 +100,25 @@ def unit_ancestor_ids(unit_id: int | None) -> list[int]:
         return ids
 
 
-def agent_ancestry(*, agent) -> tuple[list[int], list[int]]:
-    """The localities and the units an agent belongs under, in one statement: the locality
-    they serve and every locality above it; the unit they work in, the unit their
-    organization is contracted to, and every unit above either."""
+def agent_ancestry_sql(*, agent) -> tuple[str, dict]:
+    """Two recursive common table expressions, for a ``WITH RECURSIVE`` clause, and their
+    parameters: ``up_locality(id, …)``, the locality the agent serves and every locality above
+    it; ``up_unit(id, …)``, the unit they work in, the unit their organization is contracted to,
+    and every unit above either. For statements that join an agent's ancestry."""
     organizations = ServiceOrganization._meta.db_table
-    localities = _climb("up_locality", Locality._meta.db_table, "id = %s")
+    localities = _climb("up_locality", Locality._meta.db_table, "id = %(ancestry_locality)s")
     units = _climb(
         "up_unit",
         Unit._meta.db_table,
-        f"id = %s OR id = (SELECT contracting_unit_id FROM {organizations} WHERE id = %s)",  # noqa: S608
+        f"id = %(ancestry_unit)s OR id = (SELECT contracting_unit_id FROM {organizations} "  # noqa: S608
+        "WHERE id = %(ancestry_organization)s)",
     )
-    sql = f"""WITH RECURSIVE {localities}, {units}
-        SELECT DISTINCT 0, id FROM up_locality UNION SELECT DISTINCT 1, id FROM up_unit"""  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [agent.locality_id, agent.unit_id, agent.organization_id])
-        rows = cursor.fetchall()
-    return sorted(pk for tree, pk in rows if tree == 0), sorted(pk for tree, pk in rows if tree == 1)
+    params = {
+        "ancestry_locality": agent.locality_id,
+        "ancestry_unit": agent.unit_id,
+        "ancestry_organization": agent.organization_id,
+    }
+    return f"{localities}, {units}", params
 
 
 def reach_allows_unit_below(reach: Reach, unit_id: int | None) -> bool:

@@ -18,6 +18,7 @@ from core.db import retry_on_conflict
 from core.reach import reach_of
 from enrollments.contributions import contribution_quote
 from enrollments.filters import EnrollmentFilter
+from enrollments.models import Enrollment
 from enrollments.selectors import agent_of, enrollments_visible_to
 from enrollments.serializers import (
     BulkInSerializer,
@@ -45,6 +46,12 @@ def _calling_agent(request):
     return agent
 
 
+def _answered(enrollments=None):
+    """Enrollments as the API answers them, with what ``EnrollmentSerializer`` reads."""
+    enrollments = Enrollment.objects.all() if enrollments is None else enrollments
+    return enrollments.select_related("campaign", "phase", "agent", "participant").order_by("-receipt_at", "-pk")
+
+
 def _conflict(client_ref: str) -> Conflict:
     message = _("The client reference %(ref)s was already used for a different enrollment.") % {"ref": client_ref}
     return Conflict(message, errors={"client_ref": [message]})
@@ -59,11 +66,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = EnrollmentFilter
 
     def get_queryset(self):
-        return (
-            enrollments_visible_to(self.request.user)
-            .select_related("campaign", "phase", "agent", "participant")
-            .order_by("-receipt_at", "-pk")
-        )
+        return _answered(enrollments_visible_to(self.request.user))
 
     @extend_schema(
         request=EnrollmentInSerializer,
@@ -87,7 +90,9 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if result.outcome == "conflict":
             raise _conflict(parsed.validated_data["client_ref"])
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
-        stored = self.get_queryset().get(pk=result.enrollment.pk)
+        # The caller's own enrollment (a replay is looked up among the agent's): visible to them, so read
+        # without the scope of ``enrollments_visible_to``, which costs a permission lookup.
+        stored = _answered().get(pk=result.enrollment.pk, agent=agent)
         return Response(EnrollmentSerializer(stored).data, status=code)
 
     @extend_schema(request=BulkInSerializer, responses={200: BulkResultSerializer, 400: ERROR, 403: ERROR, 503: ERROR})

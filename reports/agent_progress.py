@@ -22,11 +22,12 @@ results and award. Per campaign and phase:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from awards.models import Award, Finalization
@@ -181,6 +182,51 @@ def agent_quotas(*, agent: Agent, phase_ids: list[int]) -> list[tuple[Campaign, 
     return result
 
 
+def agent_quotas_met(
+    *, agent: Agent, phase_ids: list[int], unknown: Callable[[set[tuple[int, int]]], set[tuple[int, int]]] | None = None
+) -> list[tuple[Campaign, Phase, list[QuotaProgress]]]:
+    """The quotas of ``agent_quotas`` the agent has met in these phases, with the
+    same figures, cheaply when there is none (after most writes): the quotas that
+    could apply to the agent whatever their cluster (of the phases' campaigns, of
+    their role) are read with what counts first, in two queries; the agent's
+    campaigns and cluster (``agent_quotas``) are read only when one of them is
+    met. ``unknown`` keeps, of the (quota id, phase id) pairs met, those still of
+    interest (a caller told of the others already): none left, none read."""
+    wanted = sorted(set(phase_ids))
+    if not wanted:
+        return []
+    could = [
+        (quota, phase_id) for quota, phase_id in _possible_quotas(agent, wanted) if quota.phase_id in (None, phase_id)
+    ]
+    if not could:
+        return []
+    tallies = _counted_by_phase(agent, sorted({phase_id for _quota, phase_id in could}))
+    met = {(quota.pk, phase_id) for quota, phase_id in could if _reached(quota, tallies[phase_id]) >= quota.minimum}
+    if met and unknown is not None:
+        met = unknown(met)
+    if not met:
+        return []
+    result = []
+    for campaign, phase, quotas in agent_quotas(agent=agent, phase_ids=wanted):
+        reached = [progress for progress in quotas if progress.met and (progress.quota.pk, phase.pk) in met]
+        if reached:
+            result.append((campaign, phase, reached))
+    return result
+
+
+def _possible_quotas(agent: Agent, phase_ids: list[int]) -> list[tuple[Quota, int]]:
+    """(quota, phase id): the agents' quotas of the campaigns of these phases, of the agent's role or of every role,
+    in one query (a superset of those ``_quota_applies`` keeps: neither the cluster nor the phase is checked)."""
+    rows = (
+        Quota.objects.filter(
+            campaign__phases__in=phase_ids, competitor_kind=CompetitorKind.AGENT, role__in=("", agent.role)
+        )
+        .annotate(for_phase=F("campaign__phases__pk"))
+        .order_by("pk")
+    )
+    return [(quota, quota.for_phase) for quota in rows]
+
+
 def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[CampaignProgress]:
     """The agent's progress per running or closed campaign they take part in, and per phase."""
     now = now or timezone.now()
@@ -189,17 +235,14 @@ def agent_progress(*, agent: Agent, now: datetime | None = None) -> list[Campaig
     campaign_ids = [participation.campaign.pk for participation in participations]
     tallies = _counted_by_phase(agent, phase_ids)  # phase id → (product, payment months) → counted
     quotas = list(Quota.objects.filter(campaign_id__in=campaign_ids).order_by("pk"))
-    rules = list(
-        AwardRule.objects.filter(campaign_id__in=campaign_ids)
-        .select_related("campaign", "cluster")
-        .order_by("position", "code", "pk")
-    )
-    versions = dict(
-        Finalization.objects.filter(
-            phase_id__in=phase_ids, current=True, phase__status=Phase.Status.FINALIZED
-        ).values_list("phase_id", "version")
-    )
-    awards = agent_awards(agent=agent, phase_ids=phase_ids)
+    rules = list(AwardRule.objects.filter(campaign_id__in=campaign_ids).order_by("position", "code", "pk"))
+    # The current finalizations: the final version of each finalized phase, and the phases that may have awards
+    # (an award belongs to a current finalization): none in most phases, so no award is looked for.
+    current = Finalization.objects.filter(phase_id__in=phase_ids, current=True)
+    finalized = dict(current.values_list("phase_id", "version"))
+    statuses = {phase.pk: phase.status for participation in participations for phase in participation.phases}
+    versions = {pk: version for pk, version in finalized.items() if statuses[pk] == Phase.Status.FINALIZED}
+    awards = agent_awards(agent=agent, phase_ids=sorted(finalized)) if finalized else {}
     result = []
     for participation in participations:
         campaign, cluster = participation.campaign, participation.cluster

@@ -3,7 +3,7 @@ event's figures from their one reader, and writes through ``notices_create``,
 which keeps one notice per user and event:
 
 - an enrollment rejected or cancelled: its history row (``EnrollmentTransition``);
-- a quota reached: the agent's quota progress (``reports.agent_progress.agent_quotas``),
+- a quota reached: the agent's quota progress (``reports.agent_progress.agent_quotas``, through ``agent_quotas_met``),
   checked after each write that changes what counts for the agent; once per quota and phase;
 - prize places entered or left: the provisional leaderboards (``awards.selectors.leaderboard_stream``,
   reading the tally's index from the top), compared every few minutes with the
@@ -35,7 +35,7 @@ from campaigns.selectors import agent_participations
 from collectors.models import Agent
 from enrollments.choices import EnrollmentStatus
 from enrollments.models import EnrollmentTransition
-from reports.agent_progress import agent_quotas
+from reports.agent_progress import agent_quotas_met
 from reports.models import Notice, NoticeKind, PhaseReminder, PrizePlace
 from reports.notices.services import NewNotice, notices_create
 
@@ -97,25 +97,32 @@ def notices_for_transitions(*, transition_ids: Iterable[int]) -> list[Notice]:
 
 def notices_for_quotas(*, touched: Iterable[tuple[int, int]]) -> list[Notice]:
     """Tell agents whose counted enrollments (of ``touched``: agent id, phase id)
-    now reach a quota of a phase not yet finalized."""
+    now reach a quota of a phase not yet finalized. Run after every write that
+    changes what counts, so it is cheap when nothing is to be told: the agent's
+    progress is read only for a quota met and not told yet (``agent_quotas_met``)."""
     phases_of: dict[int, set[int]] = defaultdict(set)
     for agent_id, phase_id in touched:
         phases_of[agent_id].add(phase_id)
-    logins = _logins(phases_of)
     notices = []
-    for agent in Agent.objects.filter(pk__in=list(logins)).order_by("pk"):
-        user_id, code = logins[agent.pk]
-        for campaign, phase, quotas in agent_quotas(agent=agent, phase_ids=sorted(phases_of[agent.pk])):
+    agents = Agent.objects.filter(pk__in=list(phases_of), user__isnull=False, user__is_active=True).order_by("pk")
+    for agent in agents:
+
+        def unknown(met: set[tuple[int, int]], user_id=agent.user_id) -> set[tuple[int, int]]:
+            keys = {_quota_key(quota_id, phase_id): (quota_id, phase_id) for quota_id, phase_id in met}
+            told = set(Notice.objects.filter(user_id=user_id, event_key__in=keys).values_list("event_key", flat=True))
+            return {pair for key, pair in keys.items() if key not in told}
+
+        for campaign, phase, quotas in agent_quotas_met(
+            agent=agent, phase_ids=sorted(phases_of[agent.pk]), unknown=unknown
+        ):
             if phase.status == Phase.Status.FINALIZED:
                 continue  # its results are final: awards tell the rest
             for progress in quotas:
-                if not progress.met:
-                    continue
                 notices.append(
                     NewNotice(
-                        user_id=user_id,
+                        user_id=agent.user_id,
                         kind=NoticeKind.QUOTA_REACHED,
-                        event_key=f"quota:{progress.quota.pk}:phase:{phase.pk}",
+                        event_key=_quota_key(progress.quota.pk, phase.pk),
                         data={
                             "campaign": campaign.name,
                             "phase": phase.name,
@@ -123,10 +130,14 @@ def notices_for_quotas(*, touched: Iterable[tuple[int, int]]) -> list[Notice]:
                             "counted": progress.counted,
                             "product": progress.product or "",
                         },
-                        url=_agent_url(code),
+                        url=_agent_url(agent.code),
                     )
                 )
     return notices_create(notices=notices)
+
+
+def _quota_key(quota_id: int, phase_id: int) -> str:
+    return f"quota:{quota_id}:phase:{phase_id}"
 
 
 # --- Prize places entered or left --------------------------------------------------------------------

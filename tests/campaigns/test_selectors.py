@@ -2,6 +2,7 @@
 
 import pytest
 
+from campaigns.models import Cluster
 from campaigns.selectors import agent_participations
 from collectors.models import Locality
 from tests.factories import (
@@ -9,6 +10,7 @@ from tests.factories import (
     CampaignFactory,
     ClusterFactory,
     DistrictFactory,
+    PhaseFactory,
     ServiceOrganizationFactory,
     TeamFactory,
     UnitFactory,
@@ -94,3 +96,32 @@ def test_without_clusters_team_members_take_part():
     member = AgentFactory(organization=ServiceOrganizationFactory(contracting_unit=UnitFactory(code="OTHER")))
     team.members.add(member)
     assert codes(member) == [("tk", None)]
+
+
+def test_every_campaign_of_the_statuses_asked_comes_with_its_cluster_and_phases_in_two_queries(
+    django_assert_num_queries,
+):
+    district = DistrictFactory()
+    agent = AgentFactory(locality=district)
+    running, closed = CampaignFactory(code="r"), CampaignFactory(code="c", status="closed")
+    for campaign in (running, closed):
+        ClusterFactory(campaign=campaign, number=2).localities.add(district)
+        ClusterFactory(campaign=campaign, number=1).agents.add(agent)
+    team_campaign = CampaignFactory(code="t", status="closed", organizer=UnitFactory(code="BHXH-77"))
+    TeamFactory(campaign=team_campaign).members.add(agent)
+    for number, campaign in enumerate((running, closed, team_campaign), start=1):
+        PhaseFactory(campaign=campaign, number=number)
+
+    with django_assert_num_queries(2):
+        found = agent_participations(agent=agent, statuses=("running", "closed"))
+        shown = [
+            (p.campaign.code, p.campaign.status, p.cluster and p.cluster.number, p.cluster and p.cluster.name)
+            for p in found
+        ]
+        phases = [[phase.number for phase in p.phases] for p in found]
+        assert all(p.cluster is None or p.cluster.campaign is p.campaign for p in found)
+
+    clusters = {c.campaign.code: c.name for c in Cluster.objects.filter(number=1).select_related("campaign")}
+    assert shown == [("r", "running", 1, clusters["r"]), ("c", "closed", 1, clusters["c"]), ("t", "closed", None, None)]
+    assert phases == [[1], [2], [3]]
+    assert codes(agent) == [("r", 1)]

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from awards.models import Award
@@ -15,6 +17,7 @@ from campaigns.models import Campaign, Phase, Quota
 from campaigns.services import phase_close
 from collectors.models import ServiceOrganization
 from enrollments.choices import EnrollmentStatus
+from reports.agent_progress import agent_progress
 from tests.contest import NAMED_TIERS, prize_rule, sell
 from tests.factories import (
     AgentFactory,
@@ -275,3 +278,17 @@ def test_the_schema_documents_the_award(client, tmp_path):
     award = schema["components"]["schemas"]["MyProgressAward"]
     assert set(award["properties"]) == {"tier", "amount", "amount_estimate", "status"}
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_awards_are_looked_for_only_in_phases_with_a_finalization(cast):
+    Campaign.objects.filter(code="qn-2023").update(status=Campaign.Status.DRAFT)  # its phase is the finalized one
+    with CaptureQueriesContext(connection) as running_only:
+        (running,) = agent_progress(agent=cast["me"])
+    Campaign.objects.filter(code="qn-2023").update(status=Campaign.Status.CLOSED)
+    with CaptureQueriesContext(connection) as both:
+        closed, _running = agent_progress(agent=cast["me"])
+
+    assert running.campaign.code == "qn-2024" and [p.award for p in running.phases] == [None, None]
+    assert not [q for q in running_only.captured_queries if Award._meta.db_table in q["sql"]]
+    assert [q for q in both.captured_queries if Award._meta.db_table in q["sql"]]
+    assert closed.phases[0].award.tier == "Giải Nhì"

@@ -13,13 +13,14 @@ from django.utils import timezone, translation
 
 from awards.models import Award
 from awards.services import award_approve, award_review, phase_finalize
-from campaigns.models import Phase, PrizeTier
+from campaigns.models import Phase, PrizeTier, Quota
 from campaigns.services import phase_close
 from enrollments.models import EnrollmentTransition
 from enrollments.serializers import EnrollmentInSerializer
 from enrollments.services import enrollment_cancel, enrollment_confirm, enrollment_reject, enrollment_submit
 from reports.agent_progress import agent_progress, agent_quotas
 from reports.models import Notice, NoticeKind, PhaseReminder
+from reports.notices.events import notices_for_quotas
 from reports.notices.services import notice_email_send, notice_preferences_set
 from reports.notices.texts import notice_text
 from reports.tasks import (
@@ -29,9 +30,12 @@ from reports.tasks import (
     send_notice_email,
 )
 from tests.contest import build_contest
+from tests.factories import ClusterFactory
 from tests.intake_fixtures import submission
 
 pytestmark = pytest.mark.django_db
+
+HHI = {"product": "HHI"}
 
 
 class RefusingBackend:
@@ -234,6 +238,52 @@ def test_the_quota_checked_for_notices_has_the_figures_of_my_progress(agent1, op
     assert (campaign, phase) == (open_phase.campaign, open_phase)
     assert [(q.quota.pk, q.counted, q.met) for q in quotas] == [(q.quota.pk, q.counted, q.met) for q in progress.quotas]
     assert [q.counted for q in quotas] == [2]
+
+
+def test_a_quota_of_another_cluster_met_by_the_count_tells_nobody(agent1, open_phase):
+    # Checked cheaply whatever the cluster first: the agent's own cluster decides after.
+    other = ClusterFactory(campaign=open_phase.campaign, number=2, name="Cụm 2")
+    Quota.objects.create(campaign=open_phase.campaign, cluster=other, phase=open_phase, product="VSI", minimum=1)
+    _submit(agent1, "Q-0", "049090000011")
+
+    assert notices_for_quotas(touched=[(agent1.pk, open_phase.pk)]) == []
+    assert not Notice.objects.exists()
+
+
+def test_a_quota_of_another_phase_or_role_tells_nobody(agent1, open_phase, closed_phase):
+    Quota.objects.create(campaign=open_phase.campaign, phase=closed_phase, product="VSI", minimum=1)
+    Quota.objects.create(campaign=open_phase.campaign, role="leader", product="VSI", minimum=1)
+    _submit(agent1, "Q-0", "049090000011")
+
+    assert notices_for_quotas(touched=[(agent1.pk, open_phase.pk)]) == []
+
+
+def test_a_quota_for_every_cluster_met_tells_its_agent(agent1, open_phase):
+    Quota.objects.create(campaign=open_phase.campaign, product="HHI", minimum=1)
+    _submit(agent1, "Q-0", "049090000011")
+    assert notices_for_quotas(touched=[(agent1.pk, open_phase.pk)]) == []
+
+    _submit(agent1, "Q-1", "049090000012", **HHI)
+    (notice,) = notices_for_quotas(touched=[(agent1.pk, open_phase.pk)])
+    assert (notice.data["product"], notice.data["counted"], notice.data["minimum"]) == ("HHI", 1, 1)
+
+
+def test_a_write_short_of_every_quota_reads_no_progress(agent1, open_phase, django_assert_max_num_queries):
+    _submit(agent1, "Q-0", "049090000011")
+    # The agent and their login, the quotas that could apply, what counts: not the campaigns and clusters.
+    with django_assert_max_num_queries(3):
+        assert notices_for_quotas(touched=[(agent1.pk, open_phase.pk)]) == []
+
+
+def test_a_quota_already_told_is_not_read_again(agent1, open_phase, django_assert_max_num_queries):
+    for n, person in enumerate(["049090000011", "049090000012", "049090000013"]):
+        _submit(agent1, f"Q-{n}", person)
+    assert len(notices_for_quotas(touched=[(agent1.pk, open_phase.pk)])) == 1
+    _submit(agent1, "Q-3", "049090000014")
+
+    with django_assert_max_num_queries(4):  # as above, and the notices already written
+        assert notices_for_quotas(touched=[(agent1.pk, open_phase.pk)]) == []
+    assert Notice.objects.get(user=agent1.user).data["counted"] == 3
 
 
 # --- Prize places -------------------------------------------------------------------------------------
