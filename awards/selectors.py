@@ -166,8 +166,9 @@ def leaderboard_resolve(
     chosen must be one of them (``PermissionDenied`` otherwise)."""
     rules = phase_rules(phase)
     chosen = leaderboard_rule(phase=phase, rule=rule, rules=rules)
-    boards = [board for board in rule_clusters(chosen) if allows is None or allows(_pk(board))]
-    board = _board_of(chosen, phase, cluster, default=boards if first_allowed else None)
+    every = rule_clusters(chosen)
+    boards = [board for board in every if allows is None or allows(_pk(board))]
+    board = _board_of(chosen, phase, cluster, every=every, default=boards if first_allowed else None)
     if allows is not None and not allows(_pk(board)):
         raise _own_cluster_only()
     return BoardChoice(phase=phase, rule=chosen, cluster=board, rules=rules, boards=boards)
@@ -181,10 +182,16 @@ def _pk(cluster: Cluster | None) -> int | None:
     return cluster.pk if cluster is not None else None
 
 
-def _board_of(rule: AwardRule, phase: Phase, cluster_id: int | None, *, default: list | None):
+def _board_of(rule: AwardRule, phase: Phase, cluster_id: int | None, *, every: list, default: list | None):
+    """``every``: the rule's boards (``rule_clusters``), for a rule ranking each
+    cluster the campaign's clusters, or [None] when it has none."""
+    each_cluster = rule.per_cluster and not rule.cluster_id
     requested = None
     if cluster_id is not None:
-        requested = Cluster.objects.filter(pk=cluster_id, campaign_id=phase.campaign_id).first()
+        if each_cluster:
+            requested = next((board for board in every if board is not None and board.pk == cluster_id), None)
+        else:
+            requested = Cluster.objects.filter(pk=cluster_id, campaign_id=phase.campaign_id).first()
         if requested is None:
             message = _("There is no cluster %(id)s in the campaign %(campaign)s.") % {
                 "id": cluster_id,
@@ -198,8 +205,8 @@ def _board_of(rule: AwardRule, phase: Phase, cluster_id: int | None, *, default:
             message = _("The rule %(rule)s ranks %(cluster)s only.") % {"rule": rule.code, "cluster": rule.cluster}
             raise ValidationError({"cluster": [message]})
         return rule.cluster
-    if not Cluster.objects.filter(campaign_id=phase.campaign_id).exists():
-        return None
+    if every == [None]:
+        return None  # the campaign has no clusters
     if requested is not None:
         return requested
     if default is not None:
