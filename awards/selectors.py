@@ -51,6 +51,7 @@ from awards.screening import bar_texts
 from awards.tally import tally_board_size, tally_page, tally_place, tally_stream
 from campaigns.models import AwardRule, Cluster, CompetitorKind, Phase, Quota, Team
 from collectors.models import Agent, CommendationBar, Unit
+from core.lookups import values_in
 from core.reach import register_reach_path
 
 # Rows read per round trip when a whole board is streamed.
@@ -461,14 +462,14 @@ def _final_stream(
 def _competitor_details(kind: str, ids: list[int]) -> dict[int, tuple]:
     """Competitor id → (affiliation, organization id, locality, role), in one query."""
     if kind == CompetitorKind.AGENT:
-        rows = Agent.objects.filter(pk__in=ids).values_list(
+        rows = Agent.objects.filter(values_in("pk", ids)).values_list(
             "pk", Coalesce("organization__name", "unit__name"), "organization_id", "locality__name", "role"
         )
         return {pk: (affiliation, organization, place, role) for pk, affiliation, organization, place, role in rows}
     if kind == CompetitorKind.TEAM:
-        rows = Team.objects.filter(pk__in=ids).values_list("pk", "unit__name", "locality__name")
+        rows = Team.objects.filter(values_in("pk", ids)).values_list("pk", "unit__name", "locality__name")
     else:
-        rows = Unit.objects.filter(pk__in=ids).values_list("pk", "parent__name", "locality__name")
+        rows = Unit.objects.filter(values_in("pk", ids)).values_list("pk", "parent__name", "locality__name")
     return {pk: (affiliation, None, place, "") for pk, affiliation, place in rows}
 
 
