@@ -131,6 +131,10 @@ def main() -> None:
     if campaign is None:
         national.build_national_dataset(agents=args.agents, enrollments=args.enrollments, provinces=args.provinces)
         campaign = Campaign.objects.get(code=national.CAMPAIGN_CODE)
+    # The requests are timed in a process set up as gunicorn's: through the WSGI module,
+    # which also sets what loading made apart from the garbage collector.
+    import emulation_config.wsgi  # noqa: F401
+
     reads_benchmark(campaign, args.runs)
     finalize_benchmark(campaign, args.finalize_runs)
 
