@@ -26,7 +26,8 @@ LOCALITY_DEPTH = 3
 UNIT_DEPTH = 4
 
 
-def _tables() -> dict[str, str]:
+def membership_tables() -> dict[str, str]:
+    """The tables whose rows say who belongs to which cluster, by short name."""
     return {
         "agent": Agent._meta.db_table,
         "locality": Locality._meta.db_table,
@@ -156,7 +157,7 @@ def _unclustered_sql(t: dict[str, str]) -> str:
 def campaign_members_sql(campaign: Campaign) -> tuple[str, dict]:
     """A statement selecting (agent_id, cluster_id) for every agent taking part,
     with its parameters; for joining into larger queries."""
-    tables = _tables()
+    tables = membership_tables()
     params = {"campaign": campaign.pk, "organizer": campaign.organizer_id}
     if Cluster.objects.filter(campaign=campaign).exists():
         return _clustered_sql(tables), params
@@ -166,7 +167,7 @@ def campaign_members_sql(campaign: Campaign) -> tuple[str, dict]:
 def cluster_members_sql(campaign: Campaign, cluster: Cluster | None) -> tuple[str, dict]:
     """A statement selecting (agent_id, cluster_id) for the members of one
     cluster; None stands for everyone taking part, whatever their cluster."""
-    tables = _tables()
+    tables = membership_tables()
     if cluster is None:
         return campaign_members_sql(campaign)
     params = {"campaign": campaign.pk, "cluster": cluster.pk, "number": cluster.number}

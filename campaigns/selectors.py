@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from campaigns.membership import membership_tables
 from campaigns.models import (
     AwardRule,
     Campaign,
@@ -101,16 +102,7 @@ def _participations_sql(agent: Agent, statuses: tuple[str, ...]) -> tuple[str, d
     cluster of it they match (``p_cluster_id``, ``p_cluster_number``, ``p_cluster_name``;
     NULL in a campaign without clusters), by campaign and cluster number. The rules of
     ``agent_participations``; the agent's localities and units from ``agent_ancestry_sql``."""
-    t = {
-        "campaign": Campaign._meta.db_table,
-        "cluster": Cluster._meta.db_table,
-        "team": Team._meta.db_table,
-        "cluster_agents": Cluster.agents.through._meta.db_table,
-        "cluster_teams": Cluster.teams.through._meta.db_table,
-        "cluster_localities": Cluster.localities.through._meta.db_table,
-        "cluster_units": Cluster.units.through._meta.db_table,
-        "team_members": Team.members.through._meta.db_table,
-    }
+    t = {**membership_tables(), "campaign": Campaign._meta.db_table}
     ancestry, params = agent_ancestry_sql(agent=agent)
     params["agent"] = agent.pk
     marks = []

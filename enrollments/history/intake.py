@@ -29,7 +29,6 @@ from campaigns.membership import campaign_members
 from campaigns.models import Campaign, Phase
 from campaigns.selectors import Participation
 from collectors.models import Agent
-from core.lookups import values_in
 from enrollments.models import Enrollment
 from enrollments.services import SubmitResult, _Intake, normalize_name
 
@@ -87,8 +86,9 @@ class _StaffIntake(_Intake):
 
     def _stored(self, items):
         numbers = {item["receipt_no"] for item in items}
-        stored = Enrollment.objects.filter(values_in("receipt_no", numbers, db_type="text"), campaign=self.campaign)
-        stored = stored.select_related("campaign", "phase", "participant", "agent")
+        stored = Enrollment.objects.filter(campaign=self.campaign, receipt_no__in=numbers).select_related(
+            "campaign", "phase", "participant", "agent"
+        )
         # Several enrollments may share a number submitted by agents themselves: the first is the one compared.
         found: dict[str, Enrollment] = {}
         for enrollment in stored.order_by("pk"):
