@@ -37,7 +37,7 @@ from enrollments.choices import EnrollmentStatus
 from enrollments.models import EnrollmentTransition
 from reports.agent_progress import agent_quotas_met
 from reports.models import Notice, NoticeKind, PhaseReminder, PrizePlace
-from reports.notices.services import NewNotice, notices_create
+from reports.notices.services import NewNotice, notices_create, notices_told
 
 # How long before a phase's cutoff its agents are told it is ending.
 CLOSING_NOTICE = timedelta(hours=24)
@@ -47,11 +47,14 @@ def _agent_url(code: str) -> str:
     return reverse("pages:agent", kwargs={"code": code})
 
 
+def _with_login(agent_ids: Iterable[int]):
+    """The agents among these with an active login: the ones told anything."""
+    return Agent.objects.filter(pk__in=list(agent_ids), user__isnull=False, user__is_active=True)
+
+
 def _logins(agent_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     """Agent id → (user id, agent code) of the agents with an active login."""
-    rows = Agent.objects.filter(pk__in=list(agent_ids), user__isnull=False, user__is_active=True).values_list(
-        "pk", "user_id", "code"
-    )
+    rows = _with_login(agent_ids).values_list("pk", "user_id", "code")
     return {pk: (user_id, code) for pk, user_id, code in rows}
 
 
@@ -104,12 +107,11 @@ def notices_for_quotas(*, touched: Iterable[tuple[int, int]]) -> list[Notice]:
     for agent_id, phase_id in touched:
         phases_of[agent_id].add(phase_id)
     notices = []
-    agents = Agent.objects.filter(pk__in=list(phases_of), user__isnull=False, user__is_active=True).order_by("pk")
-    for agent in agents:
+    for agent in _with_login(phases_of).order_by("pk"):
 
         def unknown(met: set[tuple[int, int]], user_id=agent.user_id) -> set[tuple[int, int]]:
-            keys = {_quota_key(quota_id, phase_id): (quota_id, phase_id) for quota_id, phase_id in met}
-            told = set(Notice.objects.filter(user_id=user_id, event_key__in=keys).values_list("event_key", flat=True))
+            keys = {(user_id, _quota_key(quota_id, phase_id)): (quota_id, phase_id) for quota_id, phase_id in met}
+            told = notices_told(keys=set(keys))
             return {pair for key, pair in keys.items() if key not in told}
 
         for campaign, phase, quotas in agent_quotas_met(

@@ -90,8 +90,16 @@ def notices_create(*, notices: Iterable[NewNotice]) -> list[Notice]:
 
 
 def _existing(rows: list[Notice]) -> set[tuple[int, str]]:
-    keys = {(row.user_id, row.event_key) for row in rows}
-    return set(_by_keys(keys).values_list("user_id", "event_key")) if keys else set()
+    return notices_told(keys={(row.user_id, row.event_key) for row in rows})
+
+
+def notices_told(*, keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Of these (user id, event key) pairs, those a notice was written for already (one query)."""
+    if not keys:
+        return set()
+    users, events = {user for user, _event in keys}, {event for _user, event in keys}
+    found = Notice.objects.filter(user_id__in=users, event_key__in=events).values_list("user_id", "event_key")
+    return set(found) & keys
 
 
 def _by_keys(keys: set[tuple[int, str]]):
