@@ -10,7 +10,6 @@ makes the next version and supersedes the awards of the previous one.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AwardRule, Campaign, Cluster, CompetitorKind, Phase, PrizeTier, Team
 from collectors.models import Agent, CommendationBar, Unit
+from core.models import acting_user
 
 
 def _one_competitor() -> Q:
@@ -72,14 +72,7 @@ class Finalization(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     current = models.BooleanField(_("current"), default=True)
     trigger = models.CharField(_("started"), max_length=10, choices=Trigger.choices, default=Trigger.STAFF)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = acting_user()
     at = models.DateTimeField(_("at"), auto_now_add=True)
     tally_agreed = models.BooleanField(
         _("tally agreed"),
@@ -302,14 +295,7 @@ class StatusChange(models.Model):
     who, when, why, and the reference of the act (minutes, decision)."""
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = acting_user()
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
 
@@ -403,14 +389,7 @@ class Nomination(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = acting_user()
 
     class Meta:
         verbose_name = _("nomination")

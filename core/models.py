@@ -9,6 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from core.export_kinds import KIND_MAX_LENGTH, export_kind_choices
 
 
+def acting_user(verbose_name=None) -> models.ForeignKey:
+    """The login that did something a record keeps ("by", unless named otherwise): none
+    for the system (a task, an import), and never deleted while a record names it; no
+    reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name or _("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class ExportJob(models.Model):
     """An Excel workbook built by a Celery worker for a user; its kind is one
     that an app registered (``core.export_kinds``).

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import CompetitorMixin, Finalization, _one_competitor
 from campaigns.models import Phase
+from core.models import acting_user
 from enrollments.models import Enrollment
 
 
@@ -49,14 +50,7 @@ class Appeal(CompetitorMixin):
         settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
     )
     filed_at = models.DateTimeField(_("filed at"))
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    answered_by = acting_user(_("answered by"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     correction = models.ForeignKey(
         Finalization,
@@ -108,14 +102,7 @@ class AppealEvent(models.Model):
     from_status = models.CharField(_("from status"), max_length=10, choices=Appeal.Status.choices, blank=True)
     to_status = models.CharField(_("to status"), max_length=10, choices=Appeal.Status.choices)
     at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = acting_user()
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -5,7 +5,6 @@ in place of the shipped ones. Part of the awards app (imported by
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from awards.documents.validators import validate_docx_template
 from campaigns.models import Phase
 from collectors.models import Unit
+from core.models import acting_user
 
 
 class CouncilMeeting(models.Model):
@@ -36,14 +36,7 @@ class CouncilMeeting(models.Model):
     votes_abstaining = models.PositiveSmallIntegerField(_("abstentions"), default=0)
     conclusion = models.TextField(_("conclusion"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = acting_user()
 
     class Meta:
         verbose_name = _("council meeting")
@@ -96,14 +89,7 @@ class DocumentTemplate(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = acting_user()
 
     class Meta:
         verbose_name = _("document template")
