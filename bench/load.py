@@ -11,13 +11,16 @@ request as soon as the last one is answered (after ``--pause`` ms, 0 by default)
   - 20% POST /api/v1/enrollments/: one enrollment of a new person (a random
     personal ID), as a random agent, through the real intake API.
 
-``--floor`` sends instead only the cheapest authenticated request there is
+``--mix`` sets other shares (``--mix 0,0,1``: submissions only; with the CPU
+line, what one kind of request costs). ``--floor`` sends instead only the cheapest authenticated request there is
 (GET /api/v1/auth/tokens/: the caller's own tokens, one query after the
 token's): the ceiling of the stack itself on this machine, whatever the
 application does.
 
 It prints requests per second, p50/p95/p99 latency per kind and overall, the
-errors (anything but 2xx, by status), and whether every acknowledged (201)
+CPU time a request cost (in gunicorn, in PostgreSQL and in the clients, read
+from /proc over the timed run) with the rate the cores would allow at that cost,
+the errors (anything but 2xx, by status), and whether every acknowledged (201)
 submission is stored: each id and client reference the API answered is looked
 up in the database once gunicorn has stopped. Target: ≥ 300 requests/s with
 p95 ≤ 150 ms and 0 errors on 2 cores. With no pause, clients wait on each other:
@@ -195,9 +198,10 @@ class Request:
 class Mix:
     """The next request of a client, drawn from the mix; new personal IDs never repeat within a run."""
 
-    def __init__(self, plan: Cast, run: str, floor: bool = False) -> None:
+    def __init__(self, plan: Cast, run: str, floor: bool = False, mix: tuple[float, ...] = MIX) -> None:
         self.plan = plan
         self.floor = floor
+        self.mix = mix
         self.run = run
         self.serial = 0
         self.seen: set[str] = set()
@@ -209,9 +213,9 @@ class Mix:
         caller = plan.callers[int(rng.random() * len(plan.callers))]
         if self.floor:
             return Request(len(KINDS), "GET", "/api/v1/auth/tokens/", caller.token)
-        if draw < MIX[0]:
+        if draw < self.mix[0]:
             return Request(0, "GET", "/api/v1/me/progress/", caller.token)
-        if draw < MIX[0] + MIX[1]:
+        if draw < self.mix[0] + self.mix[1]:
             if rng.random() < 0.5:
                 cluster = plan.cluster_ids[int(rng.random() * len(plan.cluster_ids))]
                 return Request(1, "GET", self._board(cluster), plan.staff_token)
@@ -318,6 +322,42 @@ def drive(port: int, mix: Mix, tally: Tally, *, until: float, pause: float, seed
 # --- gunicorn -------------------------------------------------------------------------------
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float] | None:
+    """CPU seconds (user and system) used so far by gunicorn (its master and
+    workers), by PostgreSQL's processes (the whole server: run nothing else on it
+    meanwhile) and by this process (the clients); None without Linux's /proc."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "PostgreSQL": 0.0}
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # a process that has just ended
+        command, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if int(stat.parent.name) == server_pid or int(fields[1]) == server_pid:
+            used["gunicorn"] += seconds
+        elif command == "postgres":
+            used["PostgreSQL"] += seconds
+    times = os.times()
+    used["clients"] = times.user + times.system
+    return used
+
+
+def cpu_line(before: dict | None, after: dict | None, requests: int, cores: int) -> str:
+    """CPU milliseconds a request cost, by who spent them, and the rate the cores allow at that cost."""
+    if before is None or after is None or not requests:
+        return "CPU per request: not measured (no /proc)"
+    spent = {who: (after[who] - before[who]) * 1000 / requests for who in before}
+    total = sum(spent.values())
+    parts = ", ".join(f"{who} {ms:.2f}" for who, ms in spent.items())
+    allowed = cores * 1000 / total
+    return f"CPU per request: {total:.2f} ms ({parts}); {cores} cores allow {allowed:.0f} requests/s at this cost"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -400,6 +440,16 @@ def stored_check(acknowledged: list[tuple[int, str, int]], sent: list[str]) -> d
     return {"stored": len(stored), "lost": lost, "doubled": doubled, "unacknowledged": unacknowledged}
 
 
+def _shares(text: str) -> tuple[float, ...]:
+    try:
+        shares = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        shares = ()
+    if len(shares) != len(KINDS) or min(shares) < 0 or abs(sum(shares) - 1) > 1e-9:
+        raise argparse.ArgumentTypeError(f"{len(KINDS)} shares, at least 0, that add up to 1 (e.g. 0.5,0.3,0.2)")
+    return shares
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, help="load a data set this fraction of national size (0.01: 1%%)")
@@ -412,6 +462,12 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=2_000, help="agents with API tokens to call as")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--floor", action="store_true", help="only the cheapest authenticated request")
+    parser.add_argument(
+        "--mix",
+        type=_shares,
+        default=MIX,
+        help="shares of me/progress, standings and submissions (default 0.5,0.3,0.2; 0,0,1: submissions only)",
+    )
     args = parser.parse_args()
 
     env = {"DJANGO_SETTINGS_MODULE": "emulation_config.settings", "DEBUG": "false", "LOG_LEVEL": "WARNING"}
@@ -424,7 +480,7 @@ def main() -> None:
     prepared = time.perf_counter() - started_at
     port = free_port()
     run = f"{int(time.time()):x}"
-    mix = Mix(plan, run, floor=args.floor)
+    mix = Mix(plan, run, floor=args.floor, mix=args.mix)
     tallies = [Tally() for _ in range(args.clients)]
 
     # Whitenoise warns when static files were never collected: no request here needs them.
@@ -434,7 +490,7 @@ def main() -> None:
         # Warm up: each worker loads what it reads lazily; every kind must answer.
         warm = Tally()
         rng = random.Random(args.seed)
-        for kind in [len(KINDS)] if args.floor else range(len(KINDS)):
+        for kind in [len(KINDS)] if args.floor else [k for k in range(len(KINDS)) if args.mix[k]]:
             for _ in range(2 * args.workers):
                 request = mix.next(rng)
                 while request.kind != kind:
@@ -448,6 +504,7 @@ def main() -> None:
                     answer = json.loads(data)
                     warm.acknowledged.append((answer["id"], answer["client_ref"], request.agent_id))
         began = time.perf_counter()
+        cpu_before = cpu_seconds(server.pid)
         until = began + args.seconds
         threads = [
             threading.Thread(
@@ -462,6 +519,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
+        cpu_after = cpu_seconds(server.pid)
     finally:
         stop_gunicorn(server)
 
@@ -495,6 +553,7 @@ def main() -> None:
         print(
             f"(no pause: mean latency {sum(overall) / len(overall):.0f} ms ≈ {args.clients} clients / {rate:.0f} req/s)"
         )
+    print(cpu_line(cpu_before, cpu_after, len(overall), cores))
     print("errors: " + (", ".join(f"{status} ×{n}" for status, n in errors.most_common()) or "0"))
     for tally in tallies:
         if tally.first_error:
