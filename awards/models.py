@@ -511,7 +511,6 @@ class Tally(models.Model):
             models.Index(
                 fields=["rule", "phase", "cluster", "-eligible", "-score", "reached_at", "code"], name="tally_board_idx"
             ),
-            models.Index(fields=["rule", "phase", "cluster", "updated_at"], name="tally_board_changed_idx"),
         ]
 
     def __str__(self) -> str:
