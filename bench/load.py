@@ -12,10 +12,10 @@ request as soon as the last one is answered (after ``--pause`` ms, 0 by default)
     personal ID), as a random agent, through the real intake API.
 
 ``--mix`` sets other shares (``--mix 0,0,1``: submissions only; with the CPU
-line, what one kind of request costs). ``--floor`` sends instead only the cheapest authenticated request there is
-(GET /api/v1/auth/tokens/: the caller's own tokens, one query after the
-token's): the ceiling of the stack itself on this machine, whatever the
-application does.
+line, what one kind of request costs). ``--floor`` sends instead only the
+cheapest authenticated request there is (GET /api/v1/auth/tokens/: the caller's
+own tokens, one query after the token's): the ceiling of the stack itself on
+this machine, whatever the application does.
 
 It prints requests per second, p50/p95/p99 latency per kind and overall, the
 CPU time a request cost (in gunicorn, in PostgreSQL and in the clients, read
@@ -349,8 +349,10 @@ def cpu_seconds(server_pid: int) -> dict[str, float] | None:
 
 def cpu_line(before: dict | None, after: dict | None, requests: int, cores: int) -> str:
     """CPU milliseconds a request cost, by who spent them, and the rate the cores allow at that cost."""
-    if before is None or after is None or not requests:
+    if before is None or after is None:
         return "CPU per request: not measured (no /proc)"
+    if not requests:
+        return "CPU per request: no request answered"
     spent = {who: (after[who] - before[who]) * 1000 / requests for who in before}
     total = sum(spent.values())
     parts = ", ".join(f"{who} {ms:.2f}" for who, ms in spent.items())
